@@ -1,0 +1,1 @@
+//! Receiving the webhooks Cocoonmail sends (API.md §6).
