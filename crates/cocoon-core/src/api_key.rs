@@ -1,0 +1,42 @@
+//! Validating the API key (API.md §4.1).
+
+use serde::{Deserialize, Serialize};
+
+use crate::endpoint::{Endpoint, Target};
+use crate::route::Operation;
+
+/// `GET /webhook/api_key/validate/`: checks that the configured key is valid.
+///
+/// An invalid key ends in [`crate::Error::Unauthorized`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ValidateApiKey;
+
+impl ValidateApiKey {
+    /// The request (it has no parameters).
+    pub fn new() -> Self {
+        ValidateApiKey
+    }
+}
+
+/// The answer to [`ValidateApiKey`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ApiKeyValidation {
+    /// Whether the key is valid.
+    #[serde(default)]
+    pub success: bool,
+    /// The workspace the key belongs to (sent by some deployments).
+    #[serde(default)]
+    pub workspace_id: Option<String>,
+    /// The workspace's name (sent by some deployments).
+    #[serde(default)]
+    pub workspace_name: Option<String>,
+}
+
+impl Endpoint for ValidateApiKey {
+    type Output = ApiKeyValidation;
+
+    fn target(&self) -> Target<'_> {
+        Target::Operation(Operation::ValidateApiKey)
+    }
+}

@@ -1,0 +1,182 @@
+//! Turning request values into `http::Request`s and `http::Response`s into outputs or errors.
+
+use http::header::{ACCEPT, CONTENT_TYPE, LOCATION, USER_AGENT};
+use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
+use serde::Deserialize;
+
+use crate::config::Config;
+use crate::endpoint::{Endpoint, Query, Target};
+use crate::error::{ApiError, DecodeError, Error, RawBody};
+use crate::ratelimit::RateLimit;
+
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// Error bodies larger than this are kept (bounded) but not parsed for a message.
+const MAX_PARSED_ERROR_BODY: usize = 1024 * 1024;
+
+/// Builds the HTTP request for `endpoint`: URL from the base URL, the route table and the query;
+/// the auth header; `Accept: application/json`; `Content-Type: application/json` when there is a
+/// body; `User-Agent`.
+///
+/// Fails with [`Error::InvalidInput`] when the endpoint's values would be rejected by the API.
+pub fn build_request<E: Endpoint + ?Sized>(
+    config: &Config,
+    endpoint: &E,
+) -> Result<Request<Vec<u8>>, Error> {
+    endpoint.validate()?;
+    let route = match endpoint.target() {
+        Target::Operation(op) => config.routes().get(op),
+        Target::Route(route) => route,
+    };
+    let mut url = String::with_capacity(config.base_url().len() + route.path().len() + 64);
+    url.push_str(config.base_url());
+    url.push_str(route.path());
+    endpoint.query(&mut Query::new(&mut url));
+    let body = endpoint.body()?;
+
+    let mut request = Request::new(body.clone().unwrap_or_default());
+    *request.method_mut() = route.method().clone();
+    *request.uri_mut() = url.parse().map_err(|_| {
+        Error::InvalidInput(crate::InvalidInput::new("path", "the route does not form a valid URL"))
+    })?;
+    let headers = request.headers_mut();
+    let (auth_name, auth_value) = config.auth_header();
+    headers.insert(auth_name.clone(), auth_value.clone());
+    headers.insert(ACCEPT, APPLICATION_JSON);
+    if body.is_some() {
+        headers.insert(CONTENT_TYPE, APPLICATION_JSON);
+    }
+    headers.insert(USER_AGENT, config.user_agent_header().clone());
+    Ok(request)
+}
+
+/// Decodes an answer: a 2xx into the endpoint's output, anything else into the matching
+/// [`Error`] variant with status, message, raw body and rate-limit headers. Never panics,
+/// whatever the bytes.
+pub fn decode_response<E: Endpoint + ?Sized>(
+    endpoint: &E,
+    response: Response<Vec<u8>>,
+) -> Result<E::Output, Error> {
+    let status = response.status();
+    if !status.is_success() {
+        return Err(error_from_parts(status, response.headers(), response.body()));
+    }
+    let body = response.body();
+    if reports_failure(body) {
+        return Err(Error::Api(api_error(status, response.headers(), body)));
+    }
+    endpoint.decode(body).map_err(|e| {
+        Error::Decode(DecodeError {
+            status,
+            expected: std::any::type_name::<E::Output>(),
+            reason: e.to_string(),
+            body: RawBody::new(body),
+        })
+    })
+}
+
+/// The error for an unsuccessful answer.
+pub fn error_from_parts(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    let error = api_error(status, headers, body);
+    match status.as_u16() {
+        401 => Error::Unauthorized(error),
+        403 => Error::Blocked(error),
+        404 => Error::NotFound(error),
+        406 => Error::NotAcceptable(error),
+        409 => Error::Conflict(error),
+        429 => Error::RateLimited(error),
+        300..=399 => Error::Redirected(error),
+        500..=599 => Error::Server(error),
+        _ => Error::Api(error),
+    }
+}
+
+fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
+    ApiError {
+        status,
+        message: error_message(body),
+        body: RawBody::new(body),
+        rate_limit: RateLimit::from_headers(headers),
+        location: if status.is_redirection() {
+            headers
+                .get(LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        } else {
+            None
+        },
+    }
+}
+
+/// Whether a successful answer's JSON object says `"success": false`.
+fn reports_failure(body: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Probe {
+        success: Option<bool>,
+    }
+    let starts_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    starts_object
+        && matches!(
+            serde_json::from_slice::<Probe>(body),
+            Ok(Probe {
+                success: Some(false)
+            })
+        )
+}
+
+/// The message of an error body: JSON `message`, else `detail`, else `error` (a string or an
+/// object with a `message`); for an HTML page, its `<title>`.
+fn error_message(body: &[u8]) -> Option<String> {
+    if body.len() > MAX_PARSED_ERROR_BODY {
+        return None;
+    }
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        return map
+            .get("message")
+            .and_then(text)
+            .or_else(|| map.get("detail").and_then(text))
+            .or_else(|| match map.get("error")? {
+                serde_json::Value::Object(inner) => inner.get("message").and_then(text),
+                other => text(other),
+            })
+            .filter(|m| !m.trim().is_empty());
+    }
+    html_title(body)
+}
+
+fn html_title(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(crate::error::MAX_KEPT_BODY)];
+    let text = String::from_utf8_lossy(head);
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = start + lower[start..].find('>')? + 1;
+    let close = open_end + lower[open_end..].find("</title")?;
+    let title = text[open_end..close].split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then_some(title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_comes_from_message_detail_or_error() {
+        assert_eq!(error_message(br#"{"message":"m","detail":"d"}"#).as_deref(), Some("m"));
+        assert_eq!(error_message(br#"{"detail":"d","error":"e"}"#).as_deref(), Some("d"));
+        assert_eq!(error_message(br#"{"error":"e"}"#).as_deref(), Some("e"));
+        assert_eq!(error_message(br#"{"error":{"message":"inner"}}"#).as_deref(), Some("inner"));
+        assert_eq!(error_message(br#"{"message":42,"detail":"d"}"#).as_deref(), Some("d"));
+        assert_eq!(error_message(br#"{"success":false}"#), None);
+        assert_eq!(error_message(b"[1,2]"), None);
+        assert_eq!(error_message(b""), None);
+    }
+
+    #[test]
+    fn html_pages_give_their_title() {
+        let page = b"<html><head><TITLE>502 Bad\n Gateway</TITLE></head><body>nginx</body></html>";
+        assert_eq!(error_message(page).as_deref(), Some("502 Bad Gateway"));
+        assert_eq!(error_message(b"<html><title>unclosed"), None);
+        // A multi-byte character must not break slicing.
+        assert_eq!(error_message("<title>é</title>".as_bytes()).as_deref(), Some("é"));
+    }
+}

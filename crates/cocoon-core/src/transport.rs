@@ -1,0 +1,63 @@
+//! The traits a transport implements: send an `http::Request`, return the `http::Response`.
+
+use std::future::Future;
+
+use http::{Request, Response};
+
+use crate::error::TransportError;
+
+/// A blocking transport. Implementations must keep every response header, not follow
+/// redirects, and bound the body they read.
+///
+/// Any closure with the right signature is a transport, which keeps tests short:
+///
+/// ```
+/// use cocoon_core::{BlockingTransport, TransportError};
+/// let canned = |_req: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, TransportError> {
+///     Ok(http::Response::new(br#"{"success":true}"#.to_vec()))
+/// };
+/// let response = canned.send(http::Request::new(Vec::new()))?;
+/// assert_eq!(response.status(), 200);
+/// # Ok::<(), TransportError>(())
+/// ```
+pub trait BlockingTransport: Send + Sync {
+    /// Sends `request` and returns the answer, whatever its status.
+    fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError>;
+}
+
+impl<F> BlockingTransport for F
+where
+    F: Fn(Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> + Send + Sync,
+{
+    fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+        self(request)
+    }
+}
+
+/// An async transport, with the same duties as [`BlockingTransport`].
+///
+/// A closure returning a future is a transport too:
+///
+/// ```
+/// use cocoon_core::{AsyncTransport, TransportError};
+/// let canned = |_req: http::Request<Vec<u8>>| async {
+///     Ok::<_, TransportError>(http::Response::new(br#"{"success":true}"#.to_vec()))
+/// };
+/// # let _ = &canned as &dyn AsyncTransport;
+/// ```
+#[async_trait::async_trait]
+pub trait AsyncTransport: Send + Sync {
+    /// Sends `request` and returns the answer, whatever its status.
+    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError>;
+}
+
+#[async_trait::async_trait]
+impl<F, Fut> AsyncTransport for F
+where
+    F: Fn(Request<Vec<u8>>) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<Response<Vec<u8>>, TransportError>> + Send,
+{
+    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+        self(request).await
+    }
+}
