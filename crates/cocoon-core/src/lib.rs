@@ -34,6 +34,6 @@ pub use error::{
 };
 pub use key::{ApiKey, AuthScheme, API_KEY_HEADER};
 pub use ratelimit::{RateLimit, RetryAfter, DOCUMENTED_REQUESTS_PER_SECOND};
-pub use retry::{RetryDecision, RetryPolicy};
+pub use retry::{RetryDecision, RetryPolicy, RetryState};
 pub use route::{Idempotency, Operation, Route, RouteStatus, RouteTable};
 pub use transport::{AsyncTransport, BlockingTransport};

@@ -143,6 +143,66 @@ impl RetryPolicy {
     }
 }
 
+/// The retry bookkeeping of one call: how many attempts were made and how long was waited.
+///
+/// Both the async and the blocking client drive their loop with it, so they take the same
+/// decisions:
+///
+/// ```
+/// use std::time::SystemTime;
+/// use cocoon_core::{Idempotency, RetryDecision, RetryPolicy, RetryState};
+/// let policy = RetryPolicy::default();
+/// let mut state = RetryState::new(Idempotency::NotIdempotent);
+/// let answer_500 = cocoon_core::error_from_parts(
+///     http::StatusCode::INTERNAL_SERVER_ERROR, &http::HeaderMap::new(), b"");
+/// // A send that failed with a 500 may have been processed: never retried.
+/// assert_eq!(state.after_failure(&policy, &answer_500, SystemTime::now(), 1), RetryDecision::Stop);
+/// assert_eq!(state.attempts(), 1);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RetryState {
+    idempotency: Idempotency,
+    attempts: u32,
+    waited: Duration,
+}
+
+impl RetryState {
+    /// The state before the first attempt of a call.
+    pub fn new(idempotency: Idempotency) -> Self {
+        RetryState {
+            idempotency,
+            attempts: 0,
+            waited: Duration::ZERO,
+        }
+    }
+
+    /// Records a failed attempt and decides what to do; a retry's delay counts as waited.
+    pub fn after_failure(
+        &mut self,
+        policy: &RetryPolicy,
+        error: &Error,
+        now: SystemTime,
+        random: u64,
+    ) -> RetryDecision {
+        self.attempts += 1;
+        let decision = policy.decide(self.idempotency, self.attempts, self.waited, error, now, random);
+        if let RetryDecision::RetryAfter(delay) = decision {
+            self.waited += delay;
+        }
+        decision
+    }
+
+    /// Attempts made so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Time spent waiting between attempts so far.
+    pub fn waited(&self) -> Duration {
+        self.waited
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,3 +61,16 @@ where
         self(request).await
     }
 }
+
+impl BlockingTransport for Box<dyn BlockingTransport> {
+    fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+        (**self).send(request)
+    }
+}
+
+#[async_trait::async_trait]
+impl AsyncTransport for Box<dyn AsyncTransport> {
+    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+        (**self).send(request).await
+    }
+}
