@@ -608,6 +608,22 @@ fn verify_parts_and_check_authorization_agree_with_verify() {
     assert!(verifier().verify(&str_body).is_ok());
 }
 
+#[test]
+fn an_echoed_content_type_is_the_only_header_an_error_repeats() {
+    // Found by the property test: with the secret also sent as the content type, the
+    // content-type error repeats that header, which is expected; Authorization never is.
+    let mut request = delivery("sms.sent", &[], "");
+    request
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static(SECRET));
+    assert_eq!(
+        rejection(&request),
+        WebhookError::UnsupportedContentType {
+            content_type: SECRET.to_owned()
+        }
+    );
+}
+
 /// Header names the property test draws from: documented, related and made up.
 const NAMES: [&str; 14] = [
     "authorization",
@@ -673,6 +689,13 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
+    // Failures are not saved to a file: a shrunk failure is turned into a unit test instead.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: None,
+        cases: 512,
+        ..ProptestConfig::default()
+    })]
+
     #[test]
     fn no_delivery_makes_the_verifier_panic(
         headers in proptest::collection::vec((0..NAMES.len(), header_value()), 0..12),
@@ -692,9 +715,15 @@ proptest! {
         if !authorized {
             prop_assert!(strict.as_ref().is_err_and(WebhookError::is_authorization_error));
         }
+        // An error may repeat a content type, but never the Authorization value: unless the
+        // secret was also sent in another header, no error shows it.
+        let secret_elsewhere = request
+            .headers()
+            .iter()
+            .any(|(name, value)| name != "authorization" && value.as_bytes() == SECRET.as_bytes());
         if let Err(error) = &strict {
             let shown = format!("{error} {error:?}");
-            prop_assert!(!shown.contains("s3cret"));
+            prop_assert!(secret_elsewhere || !shown.contains("s3cret"), "{}", shown);
             let _ = error.status();
         }
         let open = WebhookVerifier::without_authorization().verify(&request);
