@@ -1,1 +1,125 @@
-//! placeholder
+//! A faithful fake Cocoonmail server for tests, demos and benchmarks.
+//!
+//! `cocoon-mock` speaks the Cocoonmail HTTP API (as written down in the project's `API.md`)
+//! over real sockets: start it in a test, point the SDK (or any HTTP client) at
+//! [`MockServer::base_url`], then assert on what arrived with [`MockServer::journal`] and on
+//! the fake service's state ([`MockServer::contacts`], [`MockServer::sent_messages`], ...).
+//! It checks requests independently of the SDK (it parses bodies as plain JSON), so it
+//! catches mistakes on the wire rather than mirroring them.
+//!
+//! It runs on plain `std` threads (one per connection, HTTP/1.1 keep-alive), so it works in
+//! synchronous tests and inside async runtimes alike, and needs no async runtime itself.
+//!
+//! # Example
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use cocoon_mock::{MockServer, DEFAULT_API_KEY};
+//!
+//! let server = MockServer::start();
+//! let mut conn = std::net::TcpStream::connect(server.addr()).unwrap();
+//! let body = r#"{"event_name": "signup", "email": "ada@example.com"}"#;
+//! write!(
+//!     conn,
+//!     "POST /webhook/event/send HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {DEFAULT_API_KEY}\r\n\
+//!      Accept: application/json\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+//!      Connection: close\r\n\r\n{body}",
+//!     body.len()
+//! )
+//! .unwrap();
+//! let mut answer = String::new();
+//! conn.read_to_string(&mut answer).unwrap();
+//! assert!(answer.starts_with("HTTP/1.1 201 Created\r\n"));
+//!
+//! // The request is in the journal, and the event created the contact.
+//! assert_eq!(server.journal()[0].path, "/webhook/event/send");
+//! assert_eq!(server.contacts()[0]["email"], "ada@example.com");
+//! ```
+//!
+//! # What every request goes through
+//!
+//! 1. **Scripted faults** ([`MockServer::script`]) for the request's method and path are
+//!    applied first, before any check (see [`Fault`]).
+//! 2. **Authentication**: `Authorization: Bearer <key>` or `X-COCOONMAIL-API_KEY: <key>`
+//!    (header names case-insensitive, keys compared byte for byte), else `401`
+//!    `{"success": false, "message": "Invalid API key"}`.
+//! 3. **`Accept`** must list `application/json` (`*/*` is not enough), else `406`.
+//! 4. **Rate limit** ([`RateLimit`], default 10 requests per second shared by every key),
+//!    else `429` with `Retry-After` (whole seconds). Refused requests do not use the budget.
+//! 5. **Route**: unknown path `404` `{"success": false, "message": "Not found"}`, known path
+//!    with another method `405` (with `Allow`).
+//! 6. **Body**: routes that take one need `Content-Type: application/json` and a JSON object,
+//!    else `400`.
+//! 7. **The handler**, which checks every documented field and answers `400` with a message
+//!    naming the offending field.
+//!
+//! Every answer of the fake API is JSON and carries `x-ratelimit-limit` and
+//! `x-ratelimit-remaining`.
+//!
+//! # Strictness
+//!
+//! The fake is stricter than a lenient server so that SDK mistakes show up:
+//!
+//! - Documented request objects (mail, direct mail, WhatsApp, OTP, checkout, verify, their
+//!   recipients and attachments) refuse unknown fields, with a hint for near spellings
+//!   (`content_type` → `contentType`). Free-form objects (`custom_parameter`, `attributes`,
+//!   event `data`, WhatsApp `content`) and the simple event shape accept anything.
+//! - A typed field sent as `null` is refused; omit it instead. Contact properties are the
+//!   exception: on `contact/update`, `null` clears a property.
+//! - Contact properties are camelCase: `first_name` and the like are refused with the
+//!   camelCase name; the reserved names `id`, `listId`, `softDeleteAt`, `teamId`, `updatedAt`
+//!   are refused. The seeded custom fields are type-checked (`plan` string, `seats` number,
+//!   `trial` boolean, `renewal_date` date as Unix milliseconds or `YYYY-MM-DD[ HH:MM[:SS[.sss]]]`
+//!   with an optional `±HH:MM`).
+//! - `template_uuid` must be a UUID; email addresses must look like addresses; WhatsApp
+//!   numbers are `+` and 7–15 digits; attachment `data` is padded standard base64.
+//! - Request targets with characters outside RFC 3986 (spaces, `<`, `>`, `"`...) are refused
+//!   with `400`, and query values are form-decoded (`+` is a space): an unencoded `+` in an
+//!   email or a raw `<message-id>` is caught. Email message ids look like
+//!   `<uuid@mock.cocoonmail.test>`, so clients must percent-encode them.
+//!
+//! # Simulated outcomes
+//!
+//! - Recipients at a domain under `.invalid` (RFC 2606) fail: they are listed in
+//!   `failed_recipients` by `mail/send` and `mail/send-direct`, and `email/verify` rates them
+//!   `"invalid"`. Well-known disposable domains (`mailinator.com`, `yopmail.com`, ...) are
+//!   rated `"risky"`; every other address is `"safe"`.
+//! - Quotas count up but are not enforced.
+//! - `mail/status` reports every email as sent and delivered, with one `OPEN` tracking log
+//!   unless the email was sent with `"allow_open_tracking": false`.
+//! - Seeded data: mailing lists `cl_newsletter_0001` and `cl_beta_0002`; custom fields
+//!   `plan`, `seats`, `trial`, `renewal_date`.
+//!
+//! # HTTP
+//!
+//! HTTP/1.1 and 1.0, keep-alive and pipelining, `Content-Length` or chunked request bodies
+//! (bodies over 10 MiB are answered `413`), `Expect: 100-continue`. `TCP_NODELAY` is set and
+//! each answer is written with one `write_all`.
+//!
+//! # Features
+//!
+//! | feature | default | what |
+//! | --- | --- | --- |
+//! | `cli` | yes | the `cocoon-mock` binary (`cargo run -p cocoon-mock -- --help`) and its Ctrl-C handling; the library does not use it |
+
+mod api;
+mod fault;
+mod http;
+mod journal;
+mod rate;
+mod server;
+mod state;
+mod util;
+mod validate;
+
+pub use fault::Fault;
+pub use journal::JournalEntry;
+pub use server::{MockBuilder, MockServer, RateLimit};
+pub use state::{MessageKind, SentMessage};
+
+/// The API key the server accepts unless others are configured.
+///
+/// It has the shape of a real key (`pbkdf2_sha256$600000$<salt>$<base64>`, with `$`, `/`,
+/// `+` and `=` in it), so a client that URL-encodes or trims it is caught.
+pub const DEFAULT_API_KEY: &str =
+    "pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=";
