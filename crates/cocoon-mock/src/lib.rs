@@ -123,3 +123,6 @@ pub use state::{MessageKind, SentMessage};
 /// `+` and `=` in it), so a client that URL-encodes or trims it is caught.
 pub const DEFAULT_API_KEY: &str =
     "pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=";
+
+/// Delivering webhook events to a receiver the way Cocoonmail does (API.md §6).
+pub mod webhook;

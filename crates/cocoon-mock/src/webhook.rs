@@ -1,4 +1,4 @@
-//! Delivering webhook events the way Cocoonmail does (API.md §6), to test a receiver.
+//! # What a delivery is
 //!
 //! Cocoonmail POSTs each event to the URL set in its dashboard, with the event type and
 //! details in `x-cocoon-*` headers, an optional `Authorization` value and optional custom
