@@ -1,1 +1,104 @@
-//! placeholder
+//! The Rust SDK for the [Cocoonmail](https://cocoonmail.com) API: contacts, mailing lists,
+//! events that trigger workflows, transactional and direct email, WhatsApp messages, OTPs,
+//! email verification and custom contact fields.
+//!
+//! - **Correct on the wire**: every operation is a typed request value whose impossible states
+//!   do not compile (the three mail modes, contact by email or user id, the OTP channel).
+//! - **Safe by default**: the documented rate limit of 10 requests per second is respected
+//!   before the server has to say 429; 429s are retried after `Retry-After`; nothing that could
+//!   send an email, a message or an event twice is ever retried; the API key never shows in
+//!   `Debug`, errors or logs, and never leaves over plain HTTP except to loopback.
+//! - **Async and blocking**, on reqwest and ureq, or on any HTTP stack you plug in.
+//!
+//! # Features
+//!
+//! | feature | default | gives |
+//! | --- | --- | --- |
+//! | `reqwest` | yes | [`Client`], the async client on reqwest (needs a Tokio runtime) |
+//! | `ureq` | no | [`blocking::Client`], the blocking client on ureq (no Tokio at all) |
+//! | `rustls` | yes | TLS through rustls for the enabled transports |
+//! | `native-tls` | no | TLS through the platform's library for the enabled transports |
+//!
+//! The features are additive: with both `reqwest` and `ureq`, one program has both clients.
+//! With neither, [`Client`] and [`blocking::Client`] still exist over a transport you provide
+//! ([`ClientBuilder::build_with_transport`]).
+//!
+//! # Choosing a transport
+//!
+//! - An async program (Tokio): the default features; use [`Client`].
+//! - A script, a CLI, a synchronous server: `default-features = false, features = ["ureq",
+//!   "rustls"]`; use [`blocking::Client`]. The build then pulls in no Tokio.
+//! - Your own HTTP stack (hyper, a company client, a test double): implement
+//!   [`AsyncTransport`] or [`BlockingTransport`] (a closure will do) and pass it to
+//!   `build_with_transport`. The requests and answers are plain `http` types.
+//!
+//! # Async example
+//!
+//! ```no_run
+//! # #[cfg(feature = "reqwest")]
+//! # async fn demo() -> Result<(), cocoonmail::Error> {
+//! use cocoonmail::contacts::{ContactRef, CreateContact};
+//! use cocoonmail::events::SendEvent;
+//!
+//! let client = cocoonmail::Client::builder().from_env().build()?;
+//! client.api_key().validate().await?;
+//! client.contacts().create(CreateContact::new("ada@example.com").first_name("Ada")).await?;
+//! client.events().send(SendEvent::simple("signup", "ada@example.com")).await?;
+//! let found = client.contacts().find(ContactRef::email("ada@example.com")).await?;
+//! println!("{} contact(s)", found.len());
+//! # Ok(()) }
+//! ```
+//!
+//! # Blocking example
+//!
+//! ```no_run
+//! # #[cfg(feature = "ureq")]
+//! # fn demo() -> Result<(), cocoonmail::Error> {
+//! use cocoonmail::mail::{MailContent, Recipient, SendMail};
+//!
+//! let client = cocoonmail::blocking::Client::builder().from_env().build()?;
+//! let mail = SendMail::new(MailContent::transactional("welcome-1"), Recipient::new("ada@example.com"));
+//! let sent = client.mail().send(mail)?;
+//! println!("{:?}", sent.report);
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors, rate limits and retries
+//!
+//! Every call ends in [`Error`]; ask it [`Error::status`], [`Error::is_retryable`],
+//! [`Error::retry_after`] and [`Error::rate_limit`] instead of matching variants. The client
+//! waits on its [`RateLimiter`] before every attempt (a [`GovernorLimiter`] at 10 requests per
+//! second unless configured otherwise) and retries by the [`RetryPolicy`]: 429 and connections
+//! never established always; server errors and timeouts only for reads and upserts.
+//!
+//! # Routes
+//!
+//! Six operations have provisional routes: the vendor names them but publishes no path (see
+//! [`Operation`] and [`RouteStatus`]). Remap any route with [`ClientBuilder::route`], and send
+//! what the SDK does not model yet with [`Client::raw`] and a [`RawRequest`].
+mod builder;
+mod client;
+mod limiter;
+mod resources;
+mod shared;
+
+pub mod blocking;
+
+pub use builder::{
+    Async, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    ENV_API_KEY, ENV_BASE_URL,
+};
+pub use client::{Client, DefaultAsyncTransport};
+pub use limiter::{GovernorLimiter, RateLimiter, Unlimited, SAFETY_MARGIN_PER_MILLE};
+pub use resources::{ApiKeys, Execute};
+
+pub use cocoon_core as core;
+pub use cocoon_core::{
+    api_key, contacts, custom_fields, events, lists, mail, otp, properties, quota, verify,
+    webhooks, whatsapp,
+};
+pub use cocoon_core::{
+    ApiError, ApiKey, AsyncTransport, AuthScheme, BlockingTransport, ConfigError, Endpoint, Error,
+    Idempotency, InvalidInput, Operation, RateLimit, RawRequest, RetryAfter, RetryPolicy, Route,
+    RouteStatus, RouteTable, TransportError, TransportErrorKind,
+};

@@ -1,0 +1,290 @@
+//! Building a client: key, server, auth, timeouts, rate limit, retries, routes, transport.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cocoon_core::{
+    ApiKey, AsyncTransport, AuthScheme, BlockingTransport, Config, ConfigError, Error, Operation,
+    RetryPolicy, Route, RouteTable, DEFAULT_USER_AGENT, DOCUMENTED_REQUESTS_PER_SECOND,
+};
+
+use crate::limiter::{GovernorLimiter, RateLimiter, Unlimited};
+use crate::shared::Shared;
+
+/// The environment variable [`ClientBuilder::from_env`] reads the key from.
+pub const ENV_API_KEY: &str = "COCOONMAIL_API_KEY";
+/// The environment variable [`ClientBuilder::from_env`] reads the base URL from.
+pub const ENV_BASE_URL: &str = "COCOONMAIL_BASE_URL";
+
+/// The default connect timeout of the built-in transports.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default whole-request timeout of the built-in transports.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default cap on an answer's body in the built-in transports.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Marks a builder that makes the async [`crate::Client`].
+#[derive(Debug, Clone, Copy)]
+pub enum Async {}
+
+/// Marks a builder that makes the blocking [`crate::blocking::Client`].
+#[derive(Debug, Clone, Copy)]
+pub enum Blocking {}
+
+#[derive(Clone)]
+enum Limiting {
+    PerSecond(NonZeroU32),
+    Off,
+    Custom(Arc<dyn RateLimiter>),
+}
+
+/// Builds a client. Start from [`crate::Client::builder`] (async) or
+/// [`crate::blocking::Client::builder`] (blocking); both take the same settings.
+///
+/// ```
+/// use std::time::Duration;
+/// # #[cfg(feature = "reqwest")] {
+/// let client = cocoonmail::Client::builder()
+///     .api_key("pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=")
+///     .base_url("http://127.0.0.1:8025")
+///     .timeout(Duration::from_secs(5))
+///     .build()?;
+/// # }
+/// # Ok::<(), cocoonmail::Error>(())
+/// ```
+#[must_use]
+pub struct ClientBuilder<M> {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    auth_scheme: AuthScheme,
+    user_agent: Option<String>,
+    allow_insecure_http: bool,
+    routes: RouteTable,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body_bytes: usize,
+    limiting: Limiting,
+    retry: RetryPolicy,
+    mode: PhantomData<fn() -> M>,
+}
+
+impl<M> Default for ClientBuilder<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M> ClientBuilder<M> {
+    /// A builder with every default: production base URL, bearer auth, 10 requests per second,
+    /// the default [`RetryPolicy`], 10 s connect and 30 s request timeouts.
+    pub fn new() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: None,
+            auth_scheme: AuthScheme::default(),
+            user_agent: None,
+            allow_insecure_http: false,
+            routes: RouteTable::default(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            limiting: Limiting::PerSecond(
+                NonZeroU32::new(DOCUMENTED_REQUESTS_PER_SECOND).expect("ten is not zero"),
+            ),
+            retry: RetryPolicy::default(),
+            mode: PhantomData,
+        }
+    }
+
+    /// Reads `COCOONMAIL_API_KEY` and, when set, `COCOONMAIL_BASE_URL`. A missing key is
+    /// reported by `build`.
+    pub fn from_env(mut self) -> Self {
+        if let Ok(key) = std::env::var(ENV_API_KEY) {
+            self.api_key = Some(key);
+        }
+        if let Ok(url) = std::env::var(ENV_BASE_URL) {
+            if !url.trim().is_empty() {
+                self.base_url = Some(url);
+            }
+        }
+        self
+    }
+
+    /// The API key (checked by `build`; never shown by `Debug` or errors).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The server (default `https://webhook.cocoonmail.com`). Plain `http://` is accepted only
+    /// for loopback hosts unless [`ClientBuilder::allow_insecure_http`] is set.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// How the key is sent (default `Authorization: Bearer`).
+    pub fn auth_scheme(mut self, scheme: AuthScheme) -> Self {
+        self.auth_scheme = scheme;
+        self
+    }
+
+    /// Replaces the `User-Agent` (default `cocoonmail-rust/<version>` and the transport).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Allows sending the key over plain `http://` to hosts other than loopback.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sends `operation` to `route` (for example when the vendor publishes a provisional path).
+    pub fn route(mut self, operation: Operation, route: Route) -> Self {
+        self.routes.set(operation, route);
+        self
+    }
+
+    /// The connect timeout of the built-in transports (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The whole-request timeout of the built-in transports (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest answer body the built-in transports read (default 4 MiB); a larger one is a
+    /// transport error, not an allocation.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// At most `requests_per_second` requests in any one-second window (default 10, the
+    /// documented limit of a team). See [`GovernorLimiter`].
+    pub fn rate_limit(mut self, requests_per_second: u32) -> Self {
+        self.limiting = match NonZeroU32::new(requests_per_second) {
+            Some(n) => Limiting::PerSecond(n),
+            None => Limiting::Off,
+        };
+        self
+    }
+
+    /// Turns client-side rate limiting off (429s are still retried).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.limiting = Limiting::Off;
+        self
+    }
+
+    /// Paces requests with a limiter of your own, for example one shared by several processes.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiting = Limiting::Custom(limiter);
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Never retries.
+    pub fn no_retries(mut self) -> Self {
+        self.retry = RetryPolicy::never();
+        self
+    }
+
+    fn shared(&self, transport_name: &str) -> Result<Shared, Error> {
+        let key = ApiKey::new(self.api_key.as_deref().unwrap_or(""))?;
+        let mut config = Config::builder(key)
+            .auth_scheme(self.auth_scheme)
+            .routes(self.routes.clone())
+            .allow_insecure_http(self.allow_insecure_http)
+            .user_agent(match &self.user_agent {
+                Some(ua) => ua.clone(),
+                None if transport_name.is_empty() => DEFAULT_USER_AGENT.to_owned(),
+                None => format!("{DEFAULT_USER_AGENT} ({transport_name})"),
+            });
+        if let Some(url) = &self.base_url {
+            config = config.base_url(url.clone());
+        }
+        let limiter: Arc<dyn RateLimiter> = match &self.limiting {
+            Limiting::PerSecond(n) => Arc::new(GovernorLimiter::per_second(*n)),
+            Limiting::Off => Arc::new(Unlimited),
+            Limiting::Custom(limiter) => Arc::clone(limiter),
+        };
+        if self.max_body_bytes == 0 {
+            return Err(ConfigError::InvalidSetting {
+                name: "max_body_bytes",
+                reason: "it must be at least one byte".into(),
+            }
+            .into());
+        }
+        Ok(Shared::new(config.build()?, limiter, self.retry.clone()))
+    }
+}
+
+impl ClientBuilder<Async> {
+    /// Builds the async client on reqwest.
+    #[cfg(feature = "reqwest")]
+    pub fn build(self) -> Result<crate::Client, Error> {
+        let shared = self.shared("reqwest")?;
+        let transport = cocoon_transport_reqwest::ReqwestTransport::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .max_body_bytes(self.max_body_bytes)
+            .build()?;
+        Ok(crate::Client::from_parts(shared, transport))
+    }
+
+    /// Builds the async client on a transport of your own (timeouts and body cap are then the
+    /// transport's business).
+    pub fn build_with_transport<T: AsyncTransport>(self, transport: T) -> Result<crate::Client<T>, Error> {
+        Ok(crate::Client::from_parts(self.shared("")?, transport))
+    }
+}
+
+impl ClientBuilder<Blocking> {
+    /// Builds the blocking client on ureq.
+    #[cfg(feature = "ureq")]
+    pub fn build(self) -> Result<crate::blocking::Client, Error> {
+        let shared = self.shared("ureq")?;
+        let transport = cocoon_transport_ureq::UreqTransport::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .max_body_bytes(self.max_body_bytes)
+            .build()?;
+        Ok(crate::blocking::Client::from_parts(shared, transport))
+    }
+
+    /// Builds the blocking client on a transport of your own (timeouts and body cap are then
+    /// the transport's business).
+    pub fn build_with_transport<T: BlockingTransport>(
+        self,
+        transport: T,
+    ) -> Result<crate::blocking::Client<T>, Error> {
+        Ok(crate::blocking::Client::from_parts(self.shared("")?, transport))
+    }
+}
+
+impl<M> fmt::Debug for ClientBuilder<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("auth_scheme", &self.auth_scheme)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
