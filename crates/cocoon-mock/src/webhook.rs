@@ -213,13 +213,22 @@ impl WebhookDelivery {
 
     /// Sets a header, replacing any header of that name (ignoring case): a custom header
     /// configured in the dashboard, or a different value for a documented `x-cocoon-*` one.
-    /// `Host`, `Content-Length` and `Connection` are written by [`deliver`](Self::deliver);
-    /// use [`authorization`](Self::authorization) and [`raw_body`](Self::raw_body) for
-    /// `Authorization` and `Content-Type`.
+    /// `Authorization` and `Content-Type` set the same values as
+    /// [`authorization`](Self::authorization) and [`raw_body`](Self::raw_body). `Host`,
+    /// `Content-Length`, `Connection` and `Transfer-Encoding` are written by
+    /// [`deliver`](Self::deliver), which refuses them here.
     #[must_use]
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let name = name.into();
         let value = value.into();
+        if name.eq_ignore_ascii_case("authorization") {
+            self.authorization = Some(value);
+            return self;
+        }
+        if name.eq_ignore_ascii_case("content-type") {
+            self.content_type = Some(value);
+            return self;
+        }
         match self
             .headers
             .iter_mut()
@@ -232,9 +241,15 @@ impl WebhookDelivery {
     }
 
     /// Removes a header (ignoring case), e.g. to test a receiver against a delivery that
-    /// lacks `x-cocoon-event-type`.
+    /// lacks `x-cocoon-event-type`. `Authorization` and `Content-Type` can be removed too.
     #[must_use]
     pub fn without_header(mut self, name: &str) -> Self {
+        if name.eq_ignore_ascii_case("authorization") {
+            self.authorization = None;
+        }
+        if name.eq_ignore_ascii_case("content-type") {
+            self.content_type = None;
+        }
         self.headers
             .retain(|(existing, _)| !existing.eq_ignore_ascii_case(name));
         self
@@ -500,8 +515,16 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
         .then(|| &text[prefix.len()..])
 }
 
-/// Refuses header names that are not HTTP tokens and values that could end the header.
+/// Refuses header names that are not HTTP tokens or that [`WebhookDelivery::deliver`] writes
+/// itself, and values that could end the header.
 fn check_header(name: &str, value: &str) -> io::Result<()> {
+    let framing = ["host", "content-length", "connection", "transfer-encoding"];
+    if framing.iter().any(|own| own.eq_ignore_ascii_case(name)) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("cannot send a custom {name} header: the delivery writes its own"),
+        ));
+    }
     let token = |byte: u8| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte);
     if name.is_empty() || !name.bytes().all(token) {
         return Err(io::Error::new(
@@ -906,8 +929,32 @@ mod tests {
         let injected = delivery.clone().header("x-evil", "a\r\nHost: elsewhere");
         let error = injected.to_http_request("http://localhost/").unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
-        let bad_name = delivery.header("bad name", "x");
+        let bad_name = delivery.clone().header("bad name", "x");
         assert!(bad_name.to_http_request("http://localhost/").is_err());
+        let framing = delivery.header("Content-Length", "0");
+        let error = framing.to_http_request("http://localhost/").unwrap_err();
+        assert!(error.to_string().contains("writes its own"), "{error}");
+    }
+
+    #[test]
+    fn authorization_and_content_type_can_be_set_as_headers() {
+        let delivery = WebhookDelivery::new("contact.created")
+            .header("AUTHORIZATION", "Basic dGVzdDp0ZXN0")
+            .header("Content-Type", "application/json; charset=utf-8");
+        assert!(delivery
+            .headers()
+            .iter()
+            .all(|(name, _)| name.starts_with("x-cocoon-")));
+        let request = delivery.to_http_request("http://localhost/").unwrap();
+        let request = String::from_utf8(request).unwrap();
+        assert!(request.contains("\r\nAuthorization: Basic dGVzdDp0ZXN0\r\n"));
+        assert!(request.contains("\r\nContent-Type: application/json; charset=utf-8\r\n"));
+        let bare = delivery
+            .without_header("authorization")
+            .without_header("content-type");
+        let request =
+            String::from_utf8(bare.to_http_request("http://localhost/").unwrap()).unwrap();
+        assert!(!request.contains("Authorization") && !request.contains("Content-Type"));
     }
 
     #[test]
