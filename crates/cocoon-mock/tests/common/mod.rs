@@ -12,21 +12,21 @@ use serde_json::Value;
 
 /// One parsed response.
 #[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Resp {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!(
                 "body is not JSON ({e}): {:?}",
@@ -35,7 +35,7 @@ impl Resp {
         })
     }
 
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         self.json()["message"]
             .as_str()
             .unwrap_or_default()
@@ -44,13 +44,13 @@ impl Resp {
 }
 
 /// A keep-alive connection.
-pub struct Client {
-    pub stream: TcpStream,
+pub(crate) struct Client {
+    pub(crate) stream: TcpStream,
     buf: Vec<u8>,
 }
 
 impl Client {
-    pub fn connect(server: &MockServer) -> Client {
+    pub(crate) fn connect(server: &MockServer) -> Client {
         let stream = TcpStream::connect(server.addr()).expect("connect");
         // Generous: only there so a broken server fails the test instead of hanging it.
         stream
@@ -62,7 +62,7 @@ impl Client {
         }
     }
 
-    pub fn send_raw(&mut self, bytes: &[u8]) {
+    pub(crate) fn send_raw(&mut self, bytes: &[u8]) {
         self.stream.write_all(bytes).expect("write");
     }
 
@@ -74,7 +74,7 @@ impl Client {
     }
 
     /// Reads one response (Content-Length framed). Errors on EOF before a complete one.
-    pub fn read_response(&mut self) -> io::Result<Resp> {
+    pub(crate) fn read_response(&mut self) -> io::Result<Resp> {
         let head_end = loop {
             if let Some(i) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
                 break i;
@@ -127,12 +127,12 @@ impl Client {
     }
 
     /// Whether the server closed the connection (EOF with nothing pending).
-    pub fn is_closed(&mut self) -> bool {
+    pub(crate) fn is_closed(&mut self) -> bool {
         self.buf.is_empty() && matches!(self.fill(), Ok(0) | Err(_))
     }
 
     /// Sends a request with exactly these headers (plus Host and Content-Length).
-    pub fn request_with(
+    pub(crate) fn request_with(
         &mut self,
         method: &str,
         target: &str,
@@ -157,7 +157,7 @@ impl Client {
 
     /// A well-formed API request: Bearer auth with the default key, Accept and, with a body,
     /// Content-Type JSON.
-    pub fn call(&mut self, method: &str, target: &str, body: Option<Value>) -> Resp {
+    pub(crate) fn call(&mut self, method: &str, target: &str, body: Option<Value>) -> Resp {
         let auth = format!("Bearer {DEFAULT_API_KEY}");
         let bytes = body.map(|b| b.to_string().into_bytes());
         let mut headers = vec![
@@ -172,7 +172,7 @@ impl Client {
 }
 
 /// A server without rate limit, for tests that send many requests.
-pub fn unlimited() -> MockServer {
+pub(crate) fn unlimited() -> MockServer {
     MockServer::builder()
         .rate_limit(cocoon_mock::RateLimit::Off)
         .start()
@@ -180,7 +180,7 @@ pub fn unlimited() -> MockServer {
 }
 
 /// Percent-encodes a query value (everything but unreserved characters).
-pub fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| {
