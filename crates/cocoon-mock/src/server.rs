@@ -507,8 +507,14 @@ fn serve_request(shared: &Shared, conn: &mut Connection, req: Request) -> bool {
         Some(Fault::Delay(d)) => shared.sleep(d),
         Some(fault) => return serve_fault(shared, conn, req, fault, close),
     }
+    if shared.is_shutdown() {
+        return false;
+    }
     let answer = api::answer(shared, &req);
     shared.sleep(shared.latency);
+    if shared.is_shutdown() {
+        return false;
+    }
     shared.record(req, Some(answer.status));
     let bytes = response_bytes(answer.status, &answer.headers, &answer.body, close);
     conn.stream().write_all(&bytes).is_ok() && !close
@@ -523,6 +529,9 @@ fn serve_fault(
 ) -> bool {
     if fault != Fault::DropConnection {
         shared.sleep(shared.latency);
+        if shared.is_shutdown() {
+            return false;
+        }
     }
     match fault {
         Fault::Status {

@@ -159,7 +159,8 @@ fn bodies_must_be_json_objects_with_a_json_content_type() {
         ("Content-Type", "application/json; charset=utf-8"),
     ];
     let path = "/webhook/email/verify";
-    let cases: [(&[(&str, &str)], Option<&[u8]>, &str); 5] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a [u8]>, &'a str);
+    let cases: [Case<'_>; 5] = [
         (&with_ct, None, "body is required"),
         (&with_ct, Some(b"{not json"), "Invalid JSON"),
         (&with_ct, Some(b"[1, 2]"), "must be an object"),
