@@ -308,9 +308,10 @@ impl TryFrom<f32> for PropertyValue {
 ///
 /// A form with a time may end with an offset `+HH:MM` or `-HH:MM` (UTC otherwise). The year
 /// runs from 0001 to 9999, the month from 01 to 12, the day up to the month's length (leap
-/// years included), the hour from 00 to 23, minutes and seconds from 00 to 59, and fractions
-/// have exactly three digits. A `Z` suffix is refused because the documented forms do not
-/// include it: leave the offset out, or write `+00:00`.
+/// years included), the hour from 00 to 23, minutes and seconds from 00 to 59 (no leap
+/// second), and a fraction has one to three digits (milliseconds at most). A `Z` suffix is
+/// refused because the documented forms do not include it: leave the offset out, or write
+/// `+00:00`.
 ///
 /// ```
 /// use cocoon_core::properties::PropertyDate;
@@ -459,10 +460,17 @@ fn check_date_text(bytes: &[u8]) -> Result<(), String> {
         }
         at += 3;
         if bytes.get(at) == Some(&b'.') {
-            match bytes.get(at + 1..at + 4) {
-                Some(fraction) if fraction.iter().all(u8::is_ascii_digit) => at += 4,
-                _ => return Err("a fraction of a second must have exactly three digits".to_owned()),
+            let digits = bytes[at + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if !(1..=3).contains(&digits) {
+                return Err(
+                    "a fraction of a second must have one to three digits (milliseconds)"
+                        .to_owned(),
+                );
             }
+            at += 1 + digits;
         }
     }
 
@@ -682,6 +690,8 @@ mod tests {
             "2024-12-31 23:59",
             "2024-12-31 23:59:59",
             "2024-12-31 23:59:59.999",
+            "2024-12-31 23:59:59.5",
+            "2024-12-31T23:59:59.25+01:00",
             "2024-06-01T00:00",
             "2024-06-01T08:30:00",
             "2024-06-01T08:30:00.000+02:00",
@@ -713,8 +723,8 @@ mod tests {
             ("2024-01-01T10:00+24:00", "offset"),
             ("2024-01-01T10:00+05:60", "offset"),
             ("2024-01-01T10:00Z", "Z suffix"),
-            ("2024-01-01T10:00:00.12", "three digits"),
-            ("2024-01-01T10:00:00.1234", "expected"),
+            ("2024-01-01T10:00:00.", "one to three digits"),
+            ("2024-01-01T10:00:00.1234", "one to three digits"),
             ("2024-01-01T10:00.123", "needs seconds"),
             ("2024-01-01+02:00", "expected"),
             ("2024-1-01", "expected"),
