@@ -63,10 +63,10 @@ pub fn decode_response<E: Endpoint + ?Sized>(
     }
     let body = response.body();
     if reports_failure(body) {
-        return Err(Error::Api(api_error(status, response.headers(), body)));
+        return Err(Error::Api(Box::new(api_error(status, response.headers(), body))));
     }
     endpoint.decode(body).map_err(|e| {
-        Error::Decode(DecodeError {
+        Error::from(DecodeError {
             status,
             expected: std::any::type_name::<E::Output>(),
             reason: e.to_string(),
@@ -77,7 +77,7 @@ pub fn decode_response<E: Endpoint + ?Sized>(
 
 /// The error for an unsuccessful answer.
 pub fn error_from_parts(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
-    let error = api_error(status, headers, body);
+    let error = Box::new(api_error(status, headers, body));
     match status.as_u16() {
         401 => Error::Unauthorized(error),
         403 => Error::Blocked(error),

@@ -26,40 +26,46 @@ pub enum Error {
     Config(#[from] ConfigError),
     /// 401: the API key is missing or invalid.
     #[error("unauthorized: {0}")]
-    Unauthorized(ApiError),
+    Unauthorized(Box<ApiError>),
     /// 403: the team is temporarily blocked after too many bad requests (not a permission
     /// error). Never retried automatically.
     #[error("temporarily blocked after too many bad requests: {0}")]
-    Blocked(ApiError),
+    Blocked(Box<ApiError>),
     /// 404: no such contact, message or route.
     #[error("not found: {0}")]
-    NotFound(ApiError),
+    NotFound(Box<ApiError>),
     /// 409: the contact already exists.
     #[error("conflict: {0}")]
-    Conflict(ApiError),
+    Conflict(Box<ApiError>),
     /// 406: the server did not accept the request's `Accept` header.
     #[error("not acceptable: {0}")]
-    NotAcceptable(ApiError),
+    NotAcceptable(Box<ApiError>),
     /// 429: the team's rate limit is exhausted; see [`Error::retry_after`].
     #[error("rate limited: {0}")]
-    RateLimited(ApiError),
+    RateLimited(Box<ApiError>),
     /// 5xx: the server or a proxy in front of it failed.
     #[error("server error: {0}")]
-    Server(ApiError),
+    Server(Box<ApiError>),
     /// 3xx: the server answered with a redirect, which is never followed so the key cannot
     /// leave for another URL.
     #[error("redirect not followed: {0}")]
-    Redirected(ApiError),
+    Redirected(Box<ApiError>),
     /// Any other unsuccessful status (for example 400), or a 2xx whose body says
     /// `"success": false`.
     #[error("API error: {0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// A successful status whose body does not decode into the expected type.
     #[error(transparent)]
-    Decode(#[from] DecodeError),
+    Decode(Box<DecodeError>),
     /// The request did not complete: connection, timeout, I/O or body size.
     #[error(transparent)]
     Transport(#[from] TransportError),
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(Box::new(e))
+    }
 }
 
 impl Error {
