@@ -37,7 +37,10 @@ pub fn build_request<E: Endpoint + ?Sized>(
     let mut request = Request::new(body.clone().unwrap_or_default());
     *request.method_mut() = route.method().clone();
     *request.uri_mut() = url.parse().map_err(|_| {
-        Error::InvalidInput(crate::InvalidInput::new("path", "the route does not form a valid URL"))
+        Error::InvalidInput(crate::InvalidInput::new(
+            "path",
+            "the route does not form a valid URL",
+        ))
     })?;
     let headers = request.headers_mut();
     let (auth_name, auth_value) = config.auth_header();
@@ -59,11 +62,19 @@ pub fn decode_response<E: Endpoint + ?Sized>(
 ) -> Result<E::Output, Error> {
     let status = response.status();
     if !status.is_success() {
-        return Err(error_from_parts(status, response.headers(), response.body()));
+        return Err(error_from_parts(
+            status,
+            response.headers(),
+            response.body(),
+        ));
     }
     let body = response.body();
     if reports_failure(body) {
-        return Err(Error::Api(Box::new(api_error(status, response.headers(), body))));
+        return Err(Error::Api(Box::new(api_error(
+            status,
+            response.headers(),
+            body,
+        ))));
     }
     endpoint.decode(body).map_err(|e| {
         Error::from(DecodeError {
@@ -151,7 +162,10 @@ fn html_title(body: &[u8]) -> Option<String> {
     let start = lower.find("<title")?;
     let open_end = start + lower[start..].find('>')? + 1;
     let close = open_end + lower[open_end..].find("</title")?;
-    let title = text[open_end..close].split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = text[open_end..close]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     (!title.is_empty()).then_some(title)
 }
 
@@ -161,11 +175,23 @@ mod tests {
 
     #[test]
     fn message_comes_from_message_detail_or_error() {
-        assert_eq!(error_message(br#"{"message":"m","detail":"d"}"#).as_deref(), Some("m"));
-        assert_eq!(error_message(br#"{"detail":"d","error":"e"}"#).as_deref(), Some("d"));
+        assert_eq!(
+            error_message(br#"{"message":"m","detail":"d"}"#).as_deref(),
+            Some("m")
+        );
+        assert_eq!(
+            error_message(br#"{"detail":"d","error":"e"}"#).as_deref(),
+            Some("d")
+        );
         assert_eq!(error_message(br#"{"error":"e"}"#).as_deref(), Some("e"));
-        assert_eq!(error_message(br#"{"error":{"message":"inner"}}"#).as_deref(), Some("inner"));
-        assert_eq!(error_message(br#"{"message":42,"detail":"d"}"#).as_deref(), Some("d"));
+        assert_eq!(
+            error_message(br#"{"error":{"message":"inner"}}"#).as_deref(),
+            Some("inner")
+        );
+        assert_eq!(
+            error_message(br#"{"message":42,"detail":"d"}"#).as_deref(),
+            Some("d")
+        );
         assert_eq!(error_message(br#"{"success":false}"#), None);
         assert_eq!(error_message(b"[1,2]"), None);
         assert_eq!(error_message(b""), None);
@@ -177,6 +203,9 @@ mod tests {
         assert_eq!(error_message(page).as_deref(), Some("502 Bad Gateway"));
         assert_eq!(error_message(b"<html><title>unclosed"), None);
         // A multi-byte character must not break slicing.
-        assert_eq!(error_message("<title>é</title>".as_bytes()).as_deref(), Some("é"));
+        assert_eq!(
+            error_message("<title>é</title>".as_bytes()).as_deref(),
+            Some("é")
+        );
     }
 }

@@ -191,7 +191,9 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Config
     };
     let trimmed = url.trim().trim_end_matches('/');
     let uri: http::Uri = trimmed.parse().map_err(|_| invalid("not a valid URL"))?;
-    let scheme = uri.scheme_str().ok_or_else(|| invalid("it needs http:// or https://"))?;
+    let scheme = uri
+        .scheme_str()
+        .ok_or_else(|| invalid("it needs http:// or https://"))?;
     if scheme != "http" && scheme != "https" {
         return Err(invalid("the scheme must be http or https"));
     }
@@ -249,11 +251,23 @@ mod tests {
 
     #[test]
     fn base_url_is_normalised_and_checked() {
-        let config = builder().base_url("https://staging.example.com/api/").build().unwrap();
+        let config = builder()
+            .base_url("https://staging.example.com/api/")
+            .build()
+            .unwrap();
         assert_eq!(config.base_url(), "https://staging.example.com/api");
-        for bad in ["", "webhook.cocoonmail.com", "ftp://x.com", "https://x.com?a=1", "https://u:p@x.com"] {
+        for bad in [
+            "",
+            "webhook.cocoonmail.com",
+            "ftp://x.com",
+            "https://x.com?a=1",
+            "https://u:p@x.com",
+        ] {
             assert!(
-                matches!(builder().base_url(bad).build(), Err(ConfigError::InvalidBaseUrl { .. })),
+                matches!(
+                    builder().base_url(bad).build(),
+                    Err(ConfigError::InvalidBaseUrl { .. })
+                ),
                 "{bad}"
             );
         }
@@ -261,25 +275,44 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_loopback_unless_opted_in() {
-        for ok in ["http://127.0.0.1:8025", "http://localhost:1", "http://[::1]:80", "http://127.8.9.1"] {
+        for ok in [
+            "http://127.0.0.1:8025",
+            "http://localhost:1",
+            "http://[::1]:80",
+            "http://127.8.9.1",
+        ] {
             assert!(builder().base_url(ok).build().is_ok(), "{ok}");
         }
-        let err = builder().base_url("http://api.example.com").build().unwrap_err();
-        assert_eq!(err, ConfigError::InsecureBaseUrl { host: "api.example.com".into() });
+        let err = builder()
+            .base_url("http://api.example.com")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::InsecureBaseUrl {
+                host: "api.example.com".into()
+            }
+        );
         assert!(!err.to_string().contains("FAKE"));
         assert!(builder()
             .base_url("http://api.example.com")
             .allow_insecure_http(true)
             .build()
             .is_ok());
-        assert!(builder().base_url("http://localhost.evil.com").build().is_err());
+        assert!(builder()
+            .base_url("http://localhost.evil.com")
+            .build()
+            .is_err());
     }
 
     #[test]
     fn user_agent_defaults_and_overrides() {
         assert_eq!(builder().build().unwrap().user_agent(), DEFAULT_USER_AGENT);
         assert!(DEFAULT_USER_AGENT.starts_with("cocoonmail-rust/"));
-        assert_eq!(builder().user_agent("acme/2").build().unwrap().user_agent(), "acme/2");
+        assert_eq!(
+            builder().user_agent("acme/2").build().unwrap().user_agent(),
+            "acme/2"
+        );
         assert_eq!(
             builder().user_agent("bad\nagent").build().unwrap_err(),
             ConfigError::InvalidUserAgent

@@ -36,7 +36,9 @@ pub trait Endpoint {
     fn idempotency(&self) -> Idempotency {
         match self.target() {
             Target::Operation(op) => op.idempotency(),
-            Target::Route(route) if route.method() == Method::GET || route.method() == Method::HEAD => {
+            Target::Route(route)
+                if route.method() == Method::GET || route.method() == Method::HEAD =>
+            {
                 Idempotency::Idempotent
             }
             Target::Route(_) => Idempotency::NotIdempotent,
@@ -241,15 +243,27 @@ mod tests {
         Query::new(&mut url)
             .push("email", "a+b@example.com")
             .push("userId", "x y/ü");
-        assert_eq!(url, "https://h/p?email=a%2Bb%40example.com&userId=x%20y%2F%C3%BC");
+        assert_eq!(
+            url,
+            "https://h/p?email=a%2Bb%40example.com&userId=x%20y%2F%C3%BC"
+        );
     }
 
     #[test]
     fn raw_requests_are_idempotent_only_when_reading_unless_told() {
-        assert_eq!(RawRequest::get("/x").unwrap().idempotency(), Idempotency::Idempotent);
-        assert_eq!(RawRequest::post("/x").unwrap().idempotency(), Idempotency::NotIdempotent);
         assert_eq!(
-            RawRequest::post("/x").unwrap().idempotent(true).idempotency(),
+            RawRequest::get("/x").unwrap().idempotency(),
+            Idempotency::Idempotent
+        );
+        assert_eq!(
+            RawRequest::post("/x").unwrap().idempotency(),
+            Idempotency::NotIdempotent
+        );
+        assert_eq!(
+            RawRequest::post("/x")
+                .unwrap()
+                .idempotent(true)
+                .idempotency(),
             Idempotency::Idempotent
         );
         assert!(RawRequest::get("x").is_err());

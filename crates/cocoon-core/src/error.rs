@@ -121,7 +121,10 @@ impl Error {
 
     /// How long the server asked to wait, measured from `now`.
     pub fn retry_after_from(&self, now: SystemTime) -> Option<Duration> {
-        self.api()?.rate_limit.retry_after.map(|r| r.delay_from(now))
+        self.api()?
+            .rate_limit
+            .retry_after
+            .map(|r| r.delay_from(now))
     }
 
     /// The rate-limit headers of the answer, when there was one.
@@ -291,7 +294,9 @@ pub enum ConfigError {
         host: String,
     },
     /// A route path that does not start with `/` or holds a query or fragment.
-    #[error("invalid route path {0:?}: it must start with '/' and hold no query, fragment or space")]
+    #[error(
+        "invalid route path {0:?}: it must start with '/' and hold no query, fragment or space"
+    )]
     InvalidRoute(String),
     /// The user agent cannot be sent as a header.
     #[error("invalid user agent: it must be visible ASCII")]

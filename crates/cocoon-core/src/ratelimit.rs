@@ -201,7 +201,10 @@ mod tests {
         ]));
         assert_eq!(rl.limit, Some(10));
         assert_eq!(rl.remaining, Some(0));
-        assert_eq!(rl.retry_after, Some(RetryAfter::Delay(Duration::from_secs(2))));
+        assert_eq!(
+            rl.retry_after,
+            Some(RetryAfter::Delay(Duration::from_secs(2)))
+        );
     }
 
     #[test]
@@ -212,10 +215,19 @@ mod tests {
             "Sunday, 06-Nov-94 08:49:37 GMT",
             "Sun Nov  6 08:49:37 1994",
         ] {
-            assert_eq!(RetryAfter::parse(form), Some(RetryAfter::At(expected)), "{form}");
+            assert_eq!(
+                RetryAfter::parse(form),
+                Some(RetryAfter::At(expected)),
+                "{form}"
+            );
         }
         let leap = RetryAfter::parse("Thu, 29 Feb 2024 00:00:00 GMT");
-        assert_eq!(leap, Some(RetryAfter::At(UNIX_EPOCH + Duration::from_secs(1_709_164_800))));
+        assert_eq!(
+            leap,
+            Some(RetryAfter::At(
+                UNIX_EPOCH + Duration::from_secs(1_709_164_800)
+            ))
+        );
     }
 
     #[test]
@@ -230,8 +242,14 @@ mod tests {
     #[test]
     fn malformed_values_are_ignored() {
         for bad in [
-            "", "soon", "-1", "1.5", "Sun, 31 Feb 2024 00:00:00 GMT", "Sun, 06 Nov 1994 25:00:00 GMT",
-            "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 6 Nov 1994 08:49:37 GMT",
+            "",
+            "soon",
+            "-1",
+            "1.5",
+            "Sun, 31 Feb 2024 00:00:00 GMT",
+            "Sun, 06 Nov 1994 25:00:00 GMT",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 6 Nov 1994 08:49:37 GMT",
         ] {
             assert_eq!(RetryAfter::parse(bad), None, "{bad:?}");
         }

@@ -138,7 +138,11 @@ impl RetryPolicy {
             .min(self.max_backoff);
         let half = exp / 2;
         let spread = half.as_nanos() as u64;
-        let jitter = if spread == 0 { 0 } else { random % (spread + 1) };
+        let jitter = if spread == 0 {
+            0
+        } else {
+            random % (spread + 1)
+        };
         half + Duration::from_nanos(jitter)
     }
 }
@@ -185,7 +189,14 @@ impl RetryState {
         random: u64,
     ) -> RetryDecision {
         self.attempts += 1;
-        let decision = policy.decide(self.idempotency, self.attempts, self.waited, error, now, random);
+        let decision = policy.decide(
+            self.idempotency,
+            self.attempts,
+            self.waited,
+            error,
+            now,
+            random,
+        );
         if let RetryDecision::RetryAfter(delay) = decision {
             self.waited += delay;
         }
@@ -218,8 +229,20 @@ mod tests {
         TransportError::new(kind, "test").into()
     }
 
-    fn decide(policy: &RetryPolicy, idem: Idempotency, attempt: u32, error: &Error) -> RetryDecision {
-        policy.decide(idem, attempt, Duration::ZERO, error, SystemTime::UNIX_EPOCH, 0)
+    fn decide(
+        policy: &RetryPolicy,
+        idem: Idempotency,
+        attempt: u32,
+        error: &Error,
+    ) -> RetryDecision {
+        policy.decide(
+            idem,
+            attempt,
+            Duration::ZERO,
+            error,
+            SystemTime::UNIX_EPOCH,
+            0,
+        )
     }
 
     #[test]
@@ -277,7 +300,10 @@ mod tests {
             decide(&p, Idempotency::NotIdempotent, 1, &e),
             RetryDecision::RetryAfter(Duration::from_secs(3))
         );
-        headers.insert("retry-after", HeaderValue::from_static("Thu, 01 Jan 1970 00:00:05 GMT"));
+        headers.insert(
+            "retry-after",
+            HeaderValue::from_static("Thu, 01 Jan 1970 00:00:05 GMT"),
+        );
         let e = error_from_parts(StatusCode::TOO_MANY_REQUESTS, &headers, b"{}");
         assert_eq!(
             decide(&p, Idempotency::NotIdempotent, 1, &e),
@@ -289,14 +315,26 @@ mod tests {
     fn attempts_and_total_wait_are_bounded() {
         let p = RetryPolicy::default().with_max_attempts(3);
         let e = status(429);
-        assert!(matches!(decide(&p, Idempotency::Idempotent, 2, &e), RetryDecision::RetryAfter(_)));
-        assert_eq!(decide(&p, Idempotency::Idempotent, 3, &e), RetryDecision::Stop);
-        assert_eq!(decide(&RetryPolicy::never(), Idempotency::Idempotent, 1, &e), RetryDecision::Stop);
+        assert!(matches!(
+            decide(&p, Idempotency::Idempotent, 2, &e),
+            RetryDecision::RetryAfter(_)
+        ));
+        assert_eq!(
+            decide(&p, Idempotency::Idempotent, 3, &e),
+            RetryDecision::Stop
+        );
+        assert_eq!(
+            decide(&RetryPolicy::never(), Idempotency::Idempotent, 1, &e),
+            RetryDecision::Stop
+        );
 
         let mut headers = HeaderMap::new();
         headers.insert("retry-after", HeaderValue::from_static("120"));
         let long = error_from_parts(StatusCode::TOO_MANY_REQUESTS, &headers, b"");
-        assert_eq!(decide(&p, Idempotency::Idempotent, 1, &long), RetryDecision::Stop);
+        assert_eq!(
+            decide(&p, Idempotency::Idempotent, 1, &long),
+            RetryDecision::Stop
+        );
         let spent = p.decide(
             Idempotency::Idempotent,
             1,
@@ -310,7 +348,8 @@ mod tests {
 
     #[test]
     fn backoff_doubles_is_capped_and_jitters_in_the_upper_half() {
-        let p = RetryPolicy::default().with_backoff(Duration::from_millis(100), Duration::from_secs(1));
+        let p =
+            RetryPolicy::default().with_backoff(Duration::from_millis(100), Duration::from_secs(1));
         assert_eq!(p.backoff(1, 0), Duration::from_millis(50));
         assert_eq!(p.backoff(2, 0), Duration::from_millis(100));
         assert_eq!(p.backoff(3, 0), Duration::from_millis(200));
@@ -318,7 +357,10 @@ mod tests {
         assert_eq!(p.backoff(60, u64::MAX), p.backoff(60, u64::MAX));
         for random in [1, 12_345, u64::MAX, 99_999_999] {
             let d = p.backoff(2, random);
-            assert!(d >= Duration::from_millis(100) && d <= Duration::from_millis(200), "{d:?}");
+            assert!(
+                d >= Duration::from_millis(100) && d <= Duration::from_millis(200),
+                "{d:?}"
+            );
         }
     }
 }

@@ -47,7 +47,10 @@ pub(crate) fn wire<E: Endpoint>(endpoint: &E) -> Wire {
         body: String::from_utf8(request.body().clone()).unwrap(),
         headers,
     };
-    assert_eq!(wire.header("authorization"), Some(&*format!("Bearer {FAKE_KEY}")));
+    assert_eq!(
+        wire.header("authorization"),
+        Some(&*format!("Bearer {FAKE_KEY}"))
+    );
     assert_eq!(wire.header("accept"), Some("application/json"));
     assert_eq!(wire.header("user-agent"), Some(crate::DEFAULT_USER_AGENT));
     if wire.body.is_empty() {
@@ -59,7 +62,11 @@ pub(crate) fn wire<E: Endpoint>(endpoint: &E) -> Wire {
 }
 
 /// Decodes `body` answered with `status` for `endpoint`.
-pub(crate) fn answer<E: Endpoint>(endpoint: &E, status: u16, body: &str) -> Result<E::Output, Error> {
+pub(crate) fn answer<E: Endpoint>(
+    endpoint: &E,
+    status: u16,
+    body: &str,
+) -> Result<E::Output, Error> {
     let response = http::Response::builder()
         .status(status)
         .header("content-type", "application/json")
