@@ -268,8 +268,7 @@ fn json_object(req: &Request) -> Checked<Obj> {
     }
 }
 
-/// The decoded value of a query parameter that must be present exactly once... or at least
-/// once (the first one wins).
+/// The decoded query parameters, or a 400 for malformed percent-encoding.
 fn query_params(req: &Request) -> Checked<Vec<(String, String)>> {
     parse_query(&req.query).map_err(Reply::bad)
 }

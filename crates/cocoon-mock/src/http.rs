@@ -183,8 +183,8 @@ impl Connection {
 
     /// Reads the next request. `stop` is polled while waiting for bytes.
     ///
-    /// `on_continue` is called when the client sent `Expect: 100-continue` and the body is
-    /// acceptable, before the body is read.
+    /// When the client sent `Expect: 100-continue` and the announced body is acceptable, an
+    /// interim `100 Continue` is written before the body is read.
     pub(crate) fn read_request(&mut self, stop: &dyn Fn() -> bool) -> ReadOutcome {
         match self.read_request_inner(stop) {
             Ok(outcome) => outcome,

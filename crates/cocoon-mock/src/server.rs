@@ -503,10 +503,13 @@ fn linger(stream: &mut TcpStream) {
 fn serve_request(shared: &Shared, conn: &mut Connection, req: Request) -> bool {
     let close = req.wants_close();
     match shared.take_fault(&req.method, &req.path) {
-        None => {}
-        Some(Fault::Delay(d)) => shared.sleep(d),
-        Some(fault) => return serve_fault(shared, conn, req, fault, close),
+        None => serve_normally(shared, conn, req, close),
+        Some(fault) => serve_fault(shared, conn, req, fault, close),
     }
+}
+
+/// The fake API's own answer, after the configured latency.
+fn serve_normally(shared: &Shared, conn: &mut Connection, req: Request, close: bool) -> bool {
     if shared.is_shutdown() {
         return false;
     }
@@ -527,10 +530,17 @@ fn serve_fault(
     fault: Fault,
     close: bool,
 ) -> bool {
-    if fault != Fault::DropConnection {
-        shared.sleep(shared.latency);
-        if shared.is_shutdown() {
-            return false;
+    match &fault {
+        Fault::Delay(delay) => {
+            shared.sleep(*delay);
+            return serve_normally(shared, conn, req, close);
+        }
+        Fault::DropConnection => {}
+        _ => {
+            shared.sleep(shared.latency);
+            if shared.is_shutdown() {
+                return false;
+            }
         }
     }
     match fault {
@@ -577,7 +587,8 @@ fn serve_fault(
             shared.record(req, Some(200));
             write_huge_body(shared, conn.stream(), size, close).is_ok() && !close
         }
-        Fault::Delay(_) => unreachable!("delays are handled before"),
+        // Handled above: sleep, then the normal answer.
+        Fault::Delay(_) => false,
     }
 }
 
