@@ -381,3 +381,35 @@ fn defaults_are_documented_values() {
     assert!(text.contains("connect_timeout: 10s"), "{text}");
     assert!(text.contains("timeout: 30s"), "{text}");
 }
+
+#[tokio::test]
+async fn a_connect_timeout_is_connect() {
+    let Some(blackhole) = support::Blackhole::bind() else {
+        eprintln!("skipped: this platform does not leave a connection hanging");
+        return;
+    };
+    let t = ReqwestTransport::builder()
+        .connect_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = send(&t, get(&blackhole.url("/webhook/mail/send")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Connect, "{err}");
+    assert!(
+        err.to_string().contains("timed out while connecting"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+#[ignore = "asks the system resolver, which may leave the machine"]
+async fn an_unknown_host_is_connect() {
+    let err = send(
+        &transport(),
+        get("http://cocoonmail-transport-test.invalid/webhook/mail/send"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Connect, "{err}");
+}

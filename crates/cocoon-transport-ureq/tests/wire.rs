@@ -396,3 +396,20 @@ fn defaults_are_documented_values() {
     assert!(text.contains("connect_timeout: 10s"), "{text}");
     assert!(text.contains("timeout: 30s"), "{text}");
 }
+
+#[test]
+fn a_connect_timeout_is_connect() {
+    let Some(blackhole) = support::Blackhole::bind() else {
+        eprintln!("skipped: this platform does not leave a connection hanging");
+        return;
+    };
+    let t = UreqTransport::builder()
+        .connect_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = t
+        .send(get(&blackhole.url("/webhook/mail/send")))
+        .unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Connect, "{err}");
+    assert!(err.to_string().contains("connect"), "{err}");
+}

@@ -252,3 +252,36 @@ pub fn chunked_answer(total: usize, chunk: usize) -> Vec<Vec<u8>> {
 /// A key shaped like the real ones: it holds `$ / + =`.
 pub const KEY: &str =
     "pbkdf2_sha256$600000$Zx8/Ab+Cd=Ef01Gh23Ij45$q1W/e2R+t3Y=u4I5o6P7a8S9d0F/g1H+j2K3l4Z5x6C=";
+
+/// A loopback listener whose accept queue is full, so a new connection attempt hangs in the
+/// handshake (Linux drops the SYN) and only a connect timeout ends it. `None` when the
+/// platform does not behave that way.
+pub struct Blackhole {
+    listener: TcpListener,
+    _held: Vec<TcpStream>,
+}
+
+impl Blackhole {
+    pub fn bind() -> Option<Blackhole> {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().unwrap();
+        let mut held = Vec::new();
+        for _ in 0..4096 {
+            match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+                Ok(stream) => held.push(stream),
+                Err(e) if e.kind() == ErrorKind::TimedOut => {
+                    return Some(Blackhole {
+                        listener,
+                        _held: held,
+                    })
+                }
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.listener.local_addr().unwrap(), path)
+    }
+}
