@@ -1018,10 +1018,13 @@ fn otp_send(state: &mut State, body: &Obj) -> Checked<Reply> {
             )))
         }
     }
-    let sender = Fields::new(f.req_object("sender")?, "sender.");
-    sender.only(&["email_sender", "whatsapp_sender"])?;
-    sender.opt_email("email_sender")?;
-    sender.opt_str("whatsapp_sender")?;
+    // `sender` is optional (API.md marks only `template_uuid` as required), but typed.
+    if let Some(sender) = f.opt_object("sender")? {
+        let sender = Fields::new(sender, "sender.");
+        sender.only(&["email_sender", "whatsapp_sender"])?;
+        sender.opt_email("email_sender")?;
+        sender.opt_str("whatsapp_sender")?;
+    }
 
     let request = Value::Object(body.clone());
     for to in addresses {

@@ -834,6 +834,17 @@ fn otp_send() {
     ] {
         assert_400(&post(&mut c, "/webhook/otp/send", body), needle);
     }
+    let mut no_sender = email_otp.clone();
+    no_sender.as_object_mut().unwrap().remove("sender");
+    assert_eq!(post(&mut c, "/webhook/otp/send", no_sender).status, 200);
+    assert_400(
+        &post(
+            &mut c,
+            "/webhook/otp/send",
+            with(email_otp.clone(), "sender", json!({"email_sender": "nope"})),
+        ),
+        "sender.email_sender",
+    );
     let mut no_otp = email_otp.clone();
     no_otp.as_object_mut().unwrap().remove("otp");
     assert_400(
