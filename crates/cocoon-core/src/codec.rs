@@ -209,3 +209,130 @@ mod tests {
         );
     }
 }
+
+/// Whatever the server answers, decoding ends in an output or a typed error, never a panic.
+#[cfg(test)]
+mod decoding_never_panics {
+    use super::*;
+    use crate::{contacts, mail, whatsapp, RawRequest};
+    use proptest::prelude::*;
+
+    fn answer(status: u16, headers: &[(String, Vec<u8>)], body: &[u8]) -> Response<Vec<u8>> {
+        let mut response = Response::new(body.to_vec());
+        *response.status_mut() = StatusCode::from_u16(status).unwrap();
+        for (name, value) in headers {
+            if let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                http::HeaderValue::from_bytes(value),
+            ) {
+                response.headers_mut().append(name, value);
+            }
+        }
+        response
+    }
+
+    fn decode_all(response: &Response<Vec<u8>>) {
+        let copy = || {
+            let mut r = Response::new(response.body().clone());
+            *r.status_mut() = response.status();
+            *r.headers_mut() = response.headers().clone();
+            r
+        };
+        let find = contacts::FindContact::new(contacts::ContactRef::email("a@example.com"));
+        let outcomes = [
+            decode_response(&find, copy()).map(|_| ()),
+            decode_response(&mail::MailStatus::new("m"), copy()).map(|_| ()),
+            decode_response(&whatsapp::WhatsAppStatus::new("w"), copy()).map(|_| ()),
+            decode_response(&crate::api_key::ValidateApiKey, copy()).map(|_| ()),
+            decode_response(&RawRequest::get("/x").unwrap(), copy()).map(|_| ()),
+        ];
+        for outcome in outcomes {
+            if let Err(error) = outcome {
+                // Every error can be shown and asked about without panicking.
+                let _ = (error.to_string(), format!("{error:?}"), error.status());
+                let _ = (
+                    error.is_retryable(),
+                    error.retry_after(),
+                    error.rate_limit(),
+                );
+            }
+        }
+    }
+
+    fn json_like() -> impl Strategy<Value = Vec<u8>> {
+        let leaf = prop_oneof![
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            "[a-z\"\\\\{}]{0,12}".prop_map(|s| format!("{s:?}")),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec(
+                    (
+                        prop_oneof![
+                            Just("message".to_owned()),
+                            Just("success".to_owned()),
+                            Just("data".to_owned()),
+                            Just("email".to_owned()),
+                            Just("error".to_owned()),
+                            "[a-z_]{1,8}"
+                        ],
+                        inner
+                    ),
+                    0..6
+                )
+                .prop_map(|kv| {
+                    let fields: Vec<_> = kv.iter().map(|(k, v)| format!("{k:?}:{v}")).collect();
+                    format!("{{{}}}", fields.join(","))
+                }),
+            ]
+        })
+        .prop_map(String::into_bytes)
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_with_any_status(
+            status in 100u16..=999,
+            body in prop::collection::vec(any::<u8>(), 0..512),
+            headers in prop::collection::vec(
+                (prop_oneof![
+                    Just("retry-after".to_owned()),
+                    Just("x-ratelimit-limit".to_owned()),
+                    Just("x-ratelimit-remaining".to_owned()),
+                    Just("location".to_owned()),
+                ], prop::collection::vec(any::<u8>(), 0..40)),
+                0..4,
+            ),
+        ) {
+            decode_all(&answer(status, &headers, &body));
+        }
+
+        #[test]
+        fn json_shaped_bodies_with_any_status(status in 100u16..=599, body in json_like()) {
+            decode_all(&answer(status, &[], &body));
+        }
+
+        #[test]
+        fn cut_json_bodies(body in json_like(), cut in any::<prop::sample::Index>()) {
+            let cut = cut.index(body.len() + 1);
+            decode_all(&answer(200, &[], &body[..cut]));
+            decode_all(&answer(500, &[], &body[..cut]));
+        }
+    }
+
+    #[test]
+    fn huge_bodies_are_kept_bounded() {
+        let huge = vec![b'x'; 8 * 1024 * 1024];
+        let error =
+            decode_response(&crate::api_key::ValidateApiKey, answer(502, &[], &huge)).unwrap_err();
+        let api = error.api().unwrap();
+        assert_eq!(api.body.total_len(), huge.len());
+        assert_eq!(api.body.as_bytes().len(), crate::MAX_KEPT_BODY);
+        assert!(api.body.is_truncated());
+        assert!(error.to_string().len() < 1024);
+    }
+}
