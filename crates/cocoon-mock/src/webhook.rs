@@ -2,8 +2,8 @@
 //!
 //! Cocoonmail POSTs each event to the URL set in its dashboard, with the event type and
 //! details in `x-cocoon-*` headers, an optional `Authorization` value and optional custom
-//! headers, and a JSON body. A [`WebhookDelivery`] builds such a delivery with plausible
-//! values for a contact, email or WhatsApp event; [`WebhookDelivery::deliver`] sends it over
+//! headers, and a JSON body. A [`WebhookDelivery`](crate::webhook::WebhookDelivery) builds such a delivery with plausible
+//! values for a contact, email or WhatsApp event; [`WebhookDelivery::deliver`](crate::webhook::WebhookDelivery::deliver) sends it over
 //! plain HTTP/1.1 and returns the receiver's answer.
 //!
 //! This module knows nothing of the SDK's own webhook types on purpose: it writes what the
