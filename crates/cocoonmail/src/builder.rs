@@ -248,7 +248,10 @@ impl ClientBuilder<Async> {
 
     /// Builds the async client on a transport of your own (timeouts and body cap are then the
     /// transport's business).
-    pub fn build_with_transport<T: AsyncTransport>(self, transport: T) -> Result<crate::Client<T>, Error> {
+    pub fn build_with_transport<T: AsyncTransport>(
+        self,
+        transport: T,
+    ) -> Result<crate::Client<T>, Error> {
         Ok(crate::Client::from_parts(self.shared("")?, transport))
     }
 }
@@ -272,7 +275,10 @@ impl ClientBuilder<Blocking> {
         self,
         transport: T,
     ) -> Result<crate::blocking::Client<T>, Error> {
-        Ok(crate::blocking::Client::from_parts(self.shared("")?, transport))
+        Ok(crate::blocking::Client::from_parts(
+            self.shared("")?,
+            transport,
+        ))
     }
 }
 

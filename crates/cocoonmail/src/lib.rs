@@ -90,7 +90,9 @@ pub use builder::{
 };
 pub use client::{Client, DefaultAsyncTransport};
 pub use limiter::{GovernorLimiter, RateLimiter, Unlimited, SAFETY_MARGIN_PER_MILLE};
-pub use resources::{ApiKeys, Execute};
+pub use resources::{
+    ApiKeys, Contacts, CustomFields, Events, Execute, Lists, Mail, Otp, Verify, WhatsApp,
+};
 
 pub use cocoon_core as core;
 pub use cocoon_core::{

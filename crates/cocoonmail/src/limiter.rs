@@ -54,7 +54,8 @@ impl GovernorLimiter<MonotonicClock> {
 impl<C: Clock + Clone> GovernorLimiter<C> {
     /// Like [`GovernorLimiter::per_second`], on a given clock (a fake one in tests).
     pub fn per_second_with_clock(requests: NonZeroU32, clock: C) -> Self {
-        let period = Duration::from_secs(1) * (1000 + SAFETY_MARGIN_PER_MILLE) / 1000 / requests.get();
+        let period =
+            Duration::from_secs(1) * (1000 + SAFETY_MARGIN_PER_MILLE) / 1000 / requests.get();
         Self::every_with_clock(period.max(Duration::from_nanos(1)), clock)
             .expect("the period is not zero")
     }
@@ -127,7 +128,11 @@ mod tests {
 
     /// Drives a limiter on a fake clock the way many eager callers would: every caller asks
     /// as soon as it is told to, and every permit's time is recorded.
-    fn grant_times(limiter: &GovernorLimiter<FakeRelativeClock>, clock: &FakeRelativeClock, n: usize) -> Vec<Duration> {
+    fn grant_times(
+        limiter: &GovernorLimiter<FakeRelativeClock>,
+        clock: &FakeRelativeClock,
+        n: usize,
+    ) -> Vec<Duration> {
         let start = clock.now();
         let mut times = Vec::with_capacity(n);
         while times.len() < n {
@@ -155,7 +160,10 @@ mod tests {
                 .iter()
                 .take_while(|u| **u - *t < Duration::from_millis(1029))
                 .count();
-            assert!(stretched <= 10, "{stretched} permits within 1.029 s from {t:?}");
+            assert!(
+                stretched <= 10,
+                "{stretched} permits within 1.029 s from {t:?}"
+            );
         }
     }
 

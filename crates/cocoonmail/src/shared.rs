@@ -36,7 +36,10 @@ impl Shared {
     }
 
     /// The request of one attempt.
-    pub(crate) fn request<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<Request<Vec<u8>>, Error> {
+    pub(crate) fn request<E: Endpoint + ?Sized>(
+        &self,
+        endpoint: &E,
+    ) -> Result<Request<Vec<u8>>, Error> {
         build_request(&self.config, endpoint)
     }
 
