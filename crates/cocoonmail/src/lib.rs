@@ -34,33 +34,47 @@
 //!
 //! # Async example
 //!
-//! ```no_run
+//! ```
 //! # #[cfg(feature = "reqwest")]
-//! # async fn demo() -> Result<(), cocoonmail::Error> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), cocoonmail::Error> {
+//! # let server = cocoon_mock::MockServer::start();
+//! # std::env::set_var("COCOONMAIL_API_KEY", cocoon_mock::DEFAULT_API_KEY);
+//! # std::env::set_var("COCOONMAIL_BASE_URL", server.base_url());
 //! use cocoonmail::contacts::{ContactRef, CreateContact};
 //! use cocoonmail::events::SendEvent;
 //!
+//! // COCOONMAIL_API_KEY, and COCOONMAIL_BASE_URL when not production.
 //! let client = cocoonmail::Client::builder().from_env().build()?;
 //! client.api_key().validate().await?;
 //! client.contacts().create(CreateContact::new("ada@example.com").first_name("Ada")).await?;
 //! client.events().send(SendEvent::simple("signup", "ada@example.com")).await?;
 //! let found = client.contacts().find(ContactRef::email("ada@example.com")).await?;
-//! println!("{} contact(s)", found.len());
+//! assert_eq!(found[0].first_name.as_deref(), Some("Ada"));
 //! # Ok(()) }
+//! # #[cfg(not(feature = "reqwest"))] fn main() {}
 //! ```
 //!
 //! # Blocking example
 //!
-//! ```no_run
+//! ```
 //! # #[cfg(feature = "ureq")]
-//! # fn demo() -> Result<(), cocoonmail::Error> {
+//! # fn main() -> Result<(), cocoonmail::Error> {
+//! # let server = cocoon_mock::MockServer::start();
 //! use cocoonmail::mail::{MailContent, Recipient, SendMail};
 //!
-//! let client = cocoonmail::blocking::Client::builder().from_env().build()?;
-//! let mail = SendMail::new(MailContent::transactional("welcome-1"), Recipient::new("ada@example.com"));
+//! let client = cocoonmail::blocking::Client::builder()
+//!     .api_key(cocoon_mock::DEFAULT_API_KEY)
+//!     .base_url(server.base_url())
+//!     .build()?;
+//! let mail = SendMail::new(MailContent::transactional("welcome-1"))
+//!     .to(Recipient::new("ada@example.com").first_name("Ada"));
 //! let sent = client.mail().send(mail)?;
-//! println!("{:?}", sent.report);
+//! let message_id = sent.report[0].message_id.clone().unwrap_or_default();
+//! let status = client.mail().status(message_id)?;
+//! assert_eq!(status.data.delivered, Some(true));
 //! # Ok(()) }
+//! # #[cfg(not(feature = "ureq"))] fn main() {}
 //! ```
 //!
 //! # Errors, rate limits and retries
