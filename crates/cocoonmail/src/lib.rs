@@ -118,3 +118,8 @@ pub use cocoon_core::{
     Idempotency, InvalidInput, Operation, RateLimit, RawRequest, RetryAfter, RetryPolicy, Route,
     RouteStatus, RouteTable, TransportError, TransportErrorKind,
 };
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "reqwest", feature = "ureq"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
