@@ -116,39 +116,41 @@ both_clients!(invalid_input_is_refused_before_sending, |builder| {
     let server = mock();
     let client = quick(builder(), &server).build().unwrap();
 
-    let mut errors = Vec::new();
-    errors.push((
-        "email",
-        call!(client.contacts().create(CreateContact::new("not-an-email"))).unwrap_err(),
-    ));
-    errors.push((
-        "userId",
-        call!(client.contacts().find(ContactRef::user_id("  "))).unwrap_err(),
-    ));
-    errors.push((
-        "to",
-        call!(client
-            .mail()
-            .send(SendMail::new(MailContent::transactional("welcome-1"))))
-        .unwrap_err(),
-    ));
-    errors.push((
-        "email_content",
-        call!(client.mail().send(
-            SendMail::new(MailContent::raw("", "sender@example.com", "Hi")).to("ada@example.com")
-        ))
-        .unwrap_err(),
-    ));
-    errors.push((
-        "email",
-        call!(client.events().send(SendEvent::simple("signup", "nobody"))).unwrap_err(),
-    ));
-    errors.push(("email", call!(client.verify().email("")).unwrap_err()));
-    errors.push(("message_id", call!(client.mail().status("")).unwrap_err()));
-    errors.push((
-        "message_id",
-        call!(client.whatsapp().status(" ")).unwrap_err(),
-    ));
+    let errors = [
+        (
+            "email",
+            call!(client.contacts().create(CreateContact::new("not-an-email"))).unwrap_err(),
+        ),
+        (
+            "userId",
+            call!(client.contacts().find(ContactRef::user_id("  "))).unwrap_err(),
+        ),
+        (
+            "to",
+            call!(client
+                .mail()
+                .send(SendMail::new(MailContent::transactional("welcome-1"))))
+            .unwrap_err(),
+        ),
+        (
+            "email_content",
+            call!(client.mail().send(
+                SendMail::new(MailContent::raw("", "sender@example.com", "Hi"))
+                    .to("ada@example.com")
+            ))
+            .unwrap_err(),
+        ),
+        (
+            "email",
+            call!(client.events().send(SendEvent::simple("signup", "nobody"))).unwrap_err(),
+        ),
+        ("email", call!(client.verify().email("")).unwrap_err()),
+        ("message_id", call!(client.mail().status("")).unwrap_err()),
+        (
+            "message_id",
+            call!(client.whatsapp().status(" ")).unwrap_err(),
+        ),
+    ];
 
     for (field, error) in &errors {
         match error {
