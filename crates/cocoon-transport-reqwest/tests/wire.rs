@@ -1,5 +1,7 @@
 //! The reqwest transport against a scripted raw HTTP/1.1 server on loopback.
 
+// One scripted raw HTTP/1.1 server serves both transports' wire tests.
+#[path = "../../../tests/transport_support/scripted_server.rs"]
 mod support;
 
 use std::time::Duration;
