@@ -197,6 +197,96 @@ mod tests {
         assert_eq!(error_message(b""), None);
     }
 
+    fn api_error_of(status: u16, body: &[u8]) -> Error {
+        let response = Response::builder()
+            .status(status)
+            .body(body.to_vec())
+            .unwrap();
+        decode_response(&crate::api_key::ValidateApiKey, response).unwrap_err()
+    }
+
+    #[test]
+    fn each_status_becomes_its_variant() {
+        let body = br#"{"success": false, "message": "why"}"#;
+        for (status, variant) in [
+            (301, "Redirected"),
+            (400, "Api"),
+            (401, "Unauthorized"),
+            (403, "Blocked"),
+            (404, "NotFound"),
+            (406, "NotAcceptable"),
+            (409, "Conflict"),
+            (422, "Api"),
+            (429, "RateLimited"),
+            (500, "Server"),
+            (502, "Server"),
+            (503, "Server"),
+            (504, "Server"),
+        ] {
+            let error = api_error_of(status, body);
+            assert!(
+                format!("{error:?}").starts_with(variant),
+                "{status}: {error:?}"
+            );
+            assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+            assert_eq!(error.api().unwrap().message.as_deref(), Some("why"));
+        }
+    }
+
+    #[test]
+    fn success_status_with_success_false_is_an_error() {
+        let response = Response::builder()
+            .status(200)
+            .body(br#"{"success": false, "message": "quota exceeded"}"#.to_vec())
+            .unwrap();
+        let error = decode_response(&crate::api_key::ValidateApiKey, response).unwrap_err();
+        assert!(matches!(error, Error::Api(_)), "{error:?}");
+        assert_eq!(
+            error.api().unwrap().message.as_deref(),
+            Some("quota exceeded")
+        );
+    }
+
+    #[test]
+    fn odd_error_bodies_are_kept_raw() {
+        // Empty.
+        let empty = api_error_of(500, b"");
+        assert_eq!(empty.api().unwrap().message, None);
+        assert!(empty.api().unwrap().body.is_empty());
+        assert_eq!(
+            empty.to_string(),
+            "server error: HTTP 500 Internal Server Error"
+        );
+        // Truncated JSON: no message, the bytes kept.
+        let cut = api_error_of(400, br#"{"message": "field `to` is requ"#);
+        assert_eq!(cut.api().unwrap().message, None);
+        assert_eq!(
+            cut.api().unwrap().body.as_bytes(),
+            br#"{"message": "field `to` is requ"#
+        );
+        // Invalid UTF-8: kept as bytes, shown lossily.
+        let binary = api_error_of(502, b"\xff\xfe bad \xc3");
+        assert_eq!(binary.api().unwrap().body.as_bytes(), b"\xff\xfe bad \xc3");
+        assert!(binary.to_string().contains("bad"), "{binary}");
+        // A 2xx that is not the documented JSON: a decode error naming the expected type.
+        let response = Response::builder()
+            .status(200)
+            .body(b"<html>ok</html>".to_vec())
+            .unwrap();
+        let error = decode_response(&crate::api_key::ValidateApiKey, response).unwrap_err();
+        match &error {
+            Error::Decode(decode) => {
+                assert!(
+                    decode.expected.ends_with("ApiKeyValidation"),
+                    "{}",
+                    decode.expected
+                );
+                assert_eq!(decode.body.as_bytes(), b"<html>ok</html>");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
     #[test]
     fn html_pages_give_their_title() {
         let page = b"<html><head><TITLE>502 Bad\n Gateway</TITLE></head><body>nginx</body></html>";
