@@ -18,12 +18,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::endpoint::{json_body, Endpoint, Query, Target};
 use crate::error::{Error, InvalidInput};
 use crate::properties::{CustomProperties, PropertyName, PropertyValue};
 use crate::route::Operation;
+use crate::wire::{check_email, check_not_blank};
 
 /// Which contact a request is about: exactly one of its email or its user id.
 ///
@@ -563,10 +564,10 @@ impl Endpoint for DeleteContact {
 #[non_exhaustive]
 pub struct Contact {
     /// The contact's id in Cocoonmail (empty when absent).
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "crate::wire::string")]
     pub id: String,
     /// The email address (empty when absent).
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "crate::wire::string")]
     pub email: String,
     /// `firstName`.
     #[serde(alias = "first_name")]
@@ -582,10 +583,13 @@ pub struct Contact {
     #[serde(alias = "user_group")]
     pub user_group: Option<String>,
     /// `userId` (your system's id for the contact).
-    #[serde(alias = "user_id", deserialize_with = "lenient_opt_string")]
+    #[serde(alias = "user_id", deserialize_with = "crate::wire::opt_string")]
     pub user_id: Option<String>,
     /// Mailing list id → subscribed.
-    #[serde(alias = "mailing_lists", deserialize_with = "null_as_default")]
+    #[serde(
+        alias = "mailing_lists",
+        deserialize_with = "crate::wire::null_as_default"
+    )]
     pub mailing_lists: BTreeMap<String, bool>,
     /// Every other key, as sent.
     #[serde(flatten)]
@@ -601,7 +605,7 @@ pub struct CreateContactResponse {
     /// `false` never gets here: it ends in [`Error::Api`].
     pub success: Option<bool>,
     /// The created contact's id (sent as a string or a number; kept as text).
-    #[serde(deserialize_with = "lenient_opt_string")]
+    #[serde(deserialize_with = "crate::wire::opt_string")]
     pub id: Option<String>,
     /// The server's message, when it gives one.
     pub message: Option<String>,
@@ -616,7 +620,7 @@ pub struct UpdateContactResponse {
     /// `false` never gets here: it ends in [`Error::Api`].
     pub success: Option<bool>,
     /// The updated (or created) contact's id (sent as a string or a number; kept as text).
-    #[serde(deserialize_with = "lenient_opt_string")]
+    #[serde(deserialize_with = "crate::wire::opt_string")]
     pub id: Option<String>,
     /// The server's message, when it gives one.
     pub message: Option<String>,
@@ -634,28 +638,6 @@ pub struct DeleteContactResponse {
     pub message: Option<String>,
 }
 
-/// Refuses an email that is blank or lacks text on either side of an `@`.
-pub(crate) fn check_email(field: &'static str, email: &str) -> Result<(), InvalidInput> {
-    if email.trim().is_empty() {
-        return Err(InvalidInput::new(field, "an email address is required"));
-    }
-    match email.rsplit_once('@') {
-        Some((local, domain)) if !local.trim().is_empty() && !domain.trim().is_empty() => Ok(()),
-        _ => Err(InvalidInput::new(
-            field,
-            format!("{email:?} is not an email address (expected name@domain)"),
-        )),
-    }
-}
-
-/// Refuses a blank value.
-pub(crate) fn check_not_blank(field: &'static str, value: &str) -> Result<(), InvalidInput> {
-    if value.trim().is_empty() {
-        return Err(InvalidInput::new(field, "must not be empty"));
-    }
-    Ok(())
-}
-
 fn check_list_ids(lists: &BTreeMap<String, bool>) -> Result<(), InvalidInput> {
     if lists.keys().any(|id| id.trim().is_empty()) {
         return Err(InvalidInput::new(
@@ -664,37 +646,6 @@ fn check_list_ids(lists: &BTreeMap<String, bool>) -> Result<(), InvalidInput> {
         ));
     }
     Ok(())
-}
-
-/// Reads an id sent as a string or a number as text; `null` reads as `None`.
-pub(crate) fn lenient_opt_string<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
-    use serde::de::Error as _;
-    match Option::<serde_json::Value>::deserialize(deserializer)? {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::String(s)) => Ok(Some(s)),
-        Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(other) => Err(D::Error::custom(format!(
-            "expected a string or a number, found {other}"
-        ))),
-    }
-}
-
-/// Reads an id sent as a string or a number as text; `null` reads as empty.
-pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<String, D::Error> {
-    lenient_opt_string(deserializer).map(Option::unwrap_or_default)
-}
-
-/// Reads `null` as the type's default.
-pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::contacts::null_as_default;
 use crate::endpoint::{Endpoint, Target};
 use crate::route::Operation;
 
@@ -54,10 +53,10 @@ impl Endpoint for ListCustomFields {
 #[non_exhaustive]
 pub struct CustomField {
     /// The property name to set it by on a contact (empty when absent).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub key: String,
     /// The name shown in the dashboard (empty when absent).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub label: String,
     /// The kind of value it holds (`type` on the wire), when given.
     #[serde(rename = "type")]

@@ -15,10 +15,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::contacts::{check_email, check_not_blank, lenient_opt_string};
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
+use crate::wire::{check_email, check_not_blank};
 
 /// The keys of the simple event body that extra properties may not reuse.
 pub const SIMPLE_EVENT_FIELDS: &[&str] = &["event_name", "email", "event_attribute"];
@@ -318,7 +318,7 @@ pub struct SendEventResponse {
     /// `false` never gets here: it ends in [`Error::Api`].
     pub success: Option<bool>,
     /// The event's id (a UUID; a number would be kept as text).
-    #[serde(deserialize_with = "lenient_opt_string")]
+    #[serde(deserialize_with = "crate::wire::opt_string")]
     pub id: Option<String>,
     /// The server's message, when it gives one.
     pub message: Option<String>,

@@ -90,6 +90,7 @@ mod ratelimit;
 mod retry;
 mod route;
 mod transport;
+mod wire;
 
 pub mod api_key;
 pub mod contacts;

@@ -9,7 +9,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::contacts::{lenient_string, null_as_default};
 use crate::endpoint::{Endpoint, Target};
 use crate::route::Operation;
 
@@ -53,10 +52,10 @@ impl Endpoint for ListMailingLists {
 #[non_exhaustive]
 pub struct MailingList {
     /// The list's id (empty when absent).
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "crate::wire::string")]
     pub id: String,
     /// The list's name (empty when absent).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub name: String,
     /// The list's description, when it has one.
     pub description: Option<String>,

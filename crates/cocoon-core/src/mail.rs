@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::endpoint::{json_body, Endpoint, Query, Target};
 use crate::error::{Error, InvalidInput};
-use crate::quota::{lenient_string, lenient_u64, null_as_default, Quotas};
+use crate::quota::Quotas;
 use crate::route::Operation;
 
 /// What a [`SendMail`] sends: exactly one of the three modes of API.md §4.2, serialised into the
@@ -737,10 +737,10 @@ impl Endpoint for SendMail {
 #[non_exhaustive]
 pub struct MailReport {
     /// The recipient's address.
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "crate::wire::opt_string")]
     pub to: Option<String>,
     /// The message id, to pass to [`MailStatus::new`].
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "crate::wire::opt_string")]
     pub message_id: Option<String>,
 }
 
@@ -755,10 +755,13 @@ pub struct SendMailResponse {
     /// Recipients the email was not sent to (`failed_recipients`, also read from
     /// `failed_emails`). The elements' shape is undocumented (usually email strings), so they
     /// are kept as JSON.
-    #[serde(alias = "failed_emails", deserialize_with = "null_as_default")]
+    #[serde(
+        alias = "failed_emails",
+        deserialize_with = "crate::wire::null_as_default"
+    )]
     pub failed_recipients: Vec<Value>,
     /// One entry per email sent.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub report: Vec<MailReport>,
     /// The account's email quotas after this send.
     pub quotas: Quotas,
@@ -954,14 +957,17 @@ pub struct SendDirectMailResponse {
     /// The server's message.
     pub message: Option<String>,
     /// The addresses the email was sent to.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub sent_recipients: Vec<String>,
     /// Recipients it could not be sent to (`failed_recipients`, also read from
     /// `failed_emails`); the elements' shape is undocumented, so they are kept as JSON.
-    #[serde(alias = "failed_emails", deserialize_with = "null_as_default")]
+    #[serde(
+        alias = "failed_emails",
+        deserialize_with = "crate::wire::null_as_default"
+    )]
     pub failed_recipients: Vec<Value>,
     /// Recipients refused as invalid; kept as JSON for the same reason.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub invalid_recipients: Vec<Value>,
 }
 
@@ -1089,7 +1095,7 @@ pub struct MailStatusResponse {
     /// The server's message.
     pub message: Option<String>,
     /// The email's status (all fields unknown when the answer had no `data`).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub data: MailStatusData,
 }
 
@@ -1126,10 +1132,10 @@ pub struct MailStatusData {
     /// Whether sending failed.
     pub failed: Option<bool>,
     /// How many times it was opened (read from a number or a numeric string).
-    #[serde(deserialize_with = "lenient_u64")]
+    #[serde(deserialize_with = "crate::wire::opt_u64")]
     pub opened_count: Option<u64>,
     /// How many times a link was clicked (read from a number or a numeric string).
-    #[serde(deserialize_with = "lenient_u64")]
+    #[serde(deserialize_with = "crate::wire::opt_u64")]
     pub clicked_count: Option<u64>,
     /// When it was sent.
     pub sent_at: Option<String>,
@@ -1149,19 +1155,19 @@ pub struct MailStatusData {
     pub bounce_type: Option<String>,
     /// The receiving server's SMTP reply code, e.g. `"250"` (`SMTP_code` on the wire; a number
     /// is read as its text).
-    #[serde(rename = "SMTP_code", deserialize_with = "lenient_string")]
+    #[serde(rename = "SMTP_code", deserialize_with = "crate::wire::opt_string")]
     pub smtp_code: Option<String>,
     /// The receiving server's SMTP error (`SMTP_error` on the wire).
     #[serde(rename = "SMTP_error")]
     pub smtp_error: Option<String>,
     /// The predefined transactional email's id, when one was used (a number is read as its
     /// text).
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "crate::wire::opt_string")]
     pub transactional_mail_id: Option<String>,
     /// The predefined transactional email's name.
     pub transactional_name: Option<String>,
     /// Opens and clicks, one entry each.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub tracking_logs: Vec<TrackingLog>,
 }
 

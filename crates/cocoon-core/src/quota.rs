@@ -42,13 +42,13 @@ pub const MAX_WHATSAPP_SEND_PER_MONTH: &str = "MAX_WHATSAPP_SEND_PER_MONTH";
 pub struct Quota {
     /// How much may be sent in the period.
     #[serde(
-        deserialize_with = "lenient_u64",
+        deserialize_with = "crate::wire::opt_u64",
         skip_serializing_if = "Option::is_none"
     )]
     pub limit: Option<u64>,
     /// How much has been sent in the period.
     #[serde(
-        deserialize_with = "lenient_u64",
+        deserialize_with = "crate::wire::opt_u64",
         skip_serializing_if = "Option::is_none"
     )]
     pub usage: Option<u64>,
@@ -151,54 +151,10 @@ impl<'de> Deserialize<'de> for Quotas {
     }
 }
 
-/// Reads a count sent as a number or as a string; anything else (null, garbage, negative,
-/// fractional) reads as `None`.
-pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(u64_from_value(&Value::deserialize(d)?))
-}
-
-fn u64_from_value(value: &Value) -> Option<u64> {
-    match value {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().and_then(whole_u64)),
-        Value::String(s) => {
-            let s = s.trim();
-            s.parse::<u64>()
-                .ok()
-                .or_else(|| s.parse::<f64>().ok().and_then(whole_u64))
-        }
-        _ => None,
-    }
-}
-
-/// `f` as a `u64` when it is a whole number in range.
-fn whole_u64(f: f64) -> Option<u64> {
-    // 2^64, exactly representable as an f64.
-    const U64_END: f64 = 18_446_744_073_709_551_616.0;
-    (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < U64_END).then_some(f as u64)
-}
-
-/// Reads text sent as a string, a number or a boolean; anything else reads as `None`.
-pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::String(s) => Some(s),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    })
-}
-
-/// Reads `null` as the type's default (an empty list, say) instead of failing.
-pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::u64_from_value;
 
     fn quotas(json: &str) -> Quotas {
         serde_json::from_str(json).expect("quotas decode")

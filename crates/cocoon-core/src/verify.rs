@@ -6,10 +6,10 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::contacts::{check_email, null_as_default};
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
+use crate::wire::check_email;
 
 /// `POST /webhook/email/verify`: checks whether an email address is safe to send to.
 ///
@@ -85,7 +85,7 @@ impl VerifyEmailResponse {
 #[non_exhaustive]
 pub struct VerificationData {
     /// The address checked (empty when absent).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub email: String,
     /// The verdict, when given.
     pub status: Option<VerificationStatus>,

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::endpoint::{json_body, Endpoint, Query, Target};
 use crate::error::{Error, InvalidInput};
-use crate::quota::{lenient_string, lenient_u64, null_as_default, Quotas};
+use crate::quota::Quotas;
 use crate::route::Operation;
 
 /// What a [`SendWhatsApp`] sends: serialised as `"type"` and `"content"`.
@@ -420,10 +420,10 @@ impl Endpoint for SendWhatsApp {
 #[non_exhaustive]
 pub struct WhatsAppReport {
     /// The recipient's number (a JSON number is read as its digits).
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "crate::wire::opt_string")]
     pub to: Option<String>,
     /// The message id (a `wamid`), to pass to [`WhatsAppStatus::new`].
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "crate::wire::opt_string")]
     pub message_id: Option<String>,
 }
 
@@ -437,10 +437,13 @@ pub struct SendWhatsAppResponse {
     pub success: Option<bool>,
     /// Recipients the message was not sent to (`failed_recipients`, also read from
     /// `failed_emails`). The elements' shape is undocumented, so they are kept as JSON.
-    #[serde(alias = "failed_emails", deserialize_with = "null_as_default")]
+    #[serde(
+        alias = "failed_emails",
+        deserialize_with = "crate::wire::null_as_default"
+    )]
     pub failed_recipients: Vec<Value>,
     /// One entry per message sent.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub report: Vec<WhatsAppReport>,
     /// The account's quotas after this send (see [`Quotas::whatsapp_per_month`]).
     pub quotas: Quotas,
@@ -505,7 +508,7 @@ pub struct WhatsAppStatusResponse {
     /// The server's message.
     pub message: Option<String>,
     /// The message's status (all fields unknown when the answer had no `data`).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
     pub data: WhatsAppStatusData,
 }
 
@@ -553,7 +556,7 @@ pub struct WhatsAppStatusData {
     /// When it was sent.
     pub sent_at: Option<String>,
     /// The recipient's number (a JSON number is read as its digits).
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "crate::wire::opt_string")]
     pub to: Option<String>,
     /// The message's content, as raw JSON (its shape depends on the type).
     pub content: Option<Value>,
@@ -569,7 +572,7 @@ pub struct WhatsAppStatusData {
 #[non_exhaustive]
 pub struct WhatsAppContact {
     /// The contact's id (an integer; a numeric string is read too).
-    #[serde(deserialize_with = "lenient_u64")]
+    #[serde(deserialize_with = "crate::wire::opt_u64")]
     pub id: Option<u64>,
     /// The contact's email address.
     pub email: Option<String>,
@@ -578,7 +581,7 @@ pub struct WhatsAppContact {
     /// The contact's first name.
     pub first_name: Option<String>,
     /// The contact's WhatsApp number (a JSON number is read as its digits).
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "crate::wire::opt_string")]
     pub whatsapp_number: Option<String>,
     /// Whether the contact unsubscribed from WhatsApp messages.
     pub is_whatsapp_unsubscribed: Option<bool>,
