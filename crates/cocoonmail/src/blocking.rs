@@ -1,16 +1,15 @@
 //! The blocking client: the same surface as the async one, waiting by sleeping the calling
 //! thread.
 
-use std::fmt;
 use std::sync::Arc;
 
-use cocoon_core::{BlockingTransport, Config, Endpoint, Error, RetryDecision, RetryState};
+use cocoon_core::{BlockingTransport, Endpoint, Error, RetryDecision, RetryState};
 
 pub use crate::builder::Blocking;
 use crate::builder::ClientBuilder;
 use crate::limiter::acquire_blocking;
 use crate::resources::{resource_accessors, Execute};
-use crate::shared::Shared;
+use crate::shared::{client_common, Shared};
 
 /// The transport [`Client`] uses unless told otherwise: ureq with the `ureq` feature,
 /// otherwise any boxed [`BlockingTransport`] the user provides.
@@ -35,24 +34,7 @@ impl Client {
     }
 }
 
-impl<T> Client<T> {
-    pub(crate) fn from_parts(shared: Shared, transport: T) -> Self {
-        Client {
-            shared: Arc::new(shared),
-            transport: Arc::new(transport),
-        }
-    }
-
-    /// The configuration requests are built with.
-    pub fn config(&self) -> &Config {
-        &self.shared.config
-    }
-
-    /// The transport.
-    pub fn transport(&self) -> &T {
-        &self.transport
-    }
-}
+client_common!(Client);
 
 impl<T: BlockingTransport> Client<T> {
     /// Sends any request value and decodes its answer, waiting for the rate limiter before each
@@ -76,21 +58,6 @@ impl<T: BlockingTransport> Client<T> {
     }
 
     resource_accessors!();
-}
-
-impl<T> Clone for Client<T> {
-    fn clone(&self) -> Self {
-        Client {
-            shared: Arc::clone(&self.shared),
-            transport: Arc::clone(&self.transport),
-        }
-    }
-}
-
-impl<T> fmt::Debug for Client<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.shared.fmt(f)
-    }
 }
 
 impl<T: BlockingTransport> Execute for Client<T> {

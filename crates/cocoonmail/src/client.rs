@@ -1,16 +1,15 @@
 //! The async client.
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use cocoon_core::{AsyncTransport, Config, Endpoint, Error, RetryDecision, RetryState};
+use cocoon_core::{AsyncTransport, Endpoint, Error, RetryDecision, RetryState};
 
 use crate::builder::{Async, ClientBuilder};
 use crate::limiter::acquire_async;
 use crate::resources::{resource_accessors, Execute};
-use crate::shared::Shared;
+use crate::shared::{client_common, Shared};
 
 /// The transport [`Client`] uses unless told otherwise: reqwest with the `reqwest` feature,
 /// otherwise any boxed [`AsyncTransport`] the user provides.
@@ -39,24 +38,7 @@ impl Client {
     }
 }
 
-impl<T> Client<T> {
-    pub(crate) fn from_parts(shared: Shared, transport: T) -> Self {
-        Client {
-            shared: Arc::new(shared),
-            transport: Arc::new(transport),
-        }
-    }
-
-    /// The configuration requests are built with.
-    pub fn config(&self) -> &Config {
-        &self.shared.config
-    }
-
-    /// The transport.
-    pub fn transport(&self) -> &T {
-        &self.transport
-    }
-}
+client_common!(Client);
 
 impl<T: AsyncTransport> Client<T> {
     /// Sends any request value and decodes its answer, waiting for the rate limiter before each
@@ -83,21 +65,6 @@ impl<T: AsyncTransport> Client<T> {
     }
 
     resource_accessors!();
-}
-
-impl<T> Clone for Client<T> {
-    fn clone(&self) -> Self {
-        Client {
-            shared: Arc::clone(&self.shared),
-            transport: Arc::clone(&self.transport),
-        }
-    }
-}
-
-impl<T> fmt::Debug for Client<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.shared.fmt(f)
-    }
 }
 
 impl<T: AsyncTransport> Execute for Client<T> {

@@ -82,3 +82,44 @@ impl fmt::Debug for Shared {
             .finish()
     }
 }
+
+/// The parts of a client that do not depend on how it waits: constructor, accessors, `Clone`
+/// and a `Debug` that never shows the key.
+macro_rules! client_common {
+    ($client:ident) => {
+        impl<T> $client<T> {
+            pub(crate) fn from_parts(shared: $crate::shared::Shared, transport: T) -> Self {
+                $client {
+                    shared: std::sync::Arc::new(shared),
+                    transport: std::sync::Arc::new(transport),
+                }
+            }
+
+            /// The configuration requests are built with.
+            pub fn config(&self) -> &cocoon_core::Config {
+                &self.shared.config
+            }
+
+            /// The transport.
+            pub fn transport(&self) -> &T {
+                &self.transport
+            }
+        }
+
+        impl<T> Clone for $client<T> {
+            fn clone(&self) -> Self {
+                $client {
+                    shared: std::sync::Arc::clone(&self.shared),
+                    transport: std::sync::Arc::clone(&self.transport),
+                }
+            }
+        }
+
+        impl<T> std::fmt::Debug for $client<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&*self.shared, f)
+            }
+        }
+    };
+}
+pub(crate) use client_common;
