@@ -225,9 +225,30 @@ pub fn assert_at_most_per_second(entries: &[JournalEntry], max: usize) {
             .count();
         assert!(
             in_window <= max,
-            "{in_window} requests arrived within one second of request {i} (at most {max} allowed)"
+            "{in_window} requests arrived within one second of request {i} (at most {max} \
+             allowed); arrivals in ms after the first: {:?}",
+            arrival_offsets(&arrivals)
         );
     }
+}
+
+/// Milliseconds from the first arrival to each, for failure messages.
+pub fn arrival_offsets(arrivals: &[Instant]) -> Vec<u128> {
+    let first = arrivals.iter().min().copied();
+    arrivals
+        .iter()
+        .map(|t| first.map_or(0, |f| t.duration_since(f).as_millis()))
+        .collect()
+}
+
+/// Each request's arrival (ms after the first) and answer, in journal order, for failure
+/// messages.
+pub fn timeline(entries: &[JournalEntry]) -> Vec<(u128, Option<u16>)> {
+    let arrivals: Vec<Instant> = entries.iter().map(|e| e.received_at).collect();
+    arrival_offsets(&arrivals)
+        .into_iter()
+        .zip(entries.iter().map(|e| e.status))
+        .collect()
 }
 
 /// A rate limiter that never waits and counts the permits asked for: one per attempt, so it
