@@ -7,6 +7,7 @@
 //! cargo bench --bench overhead                      # 20 rounds per scenario
 //! OVERHEAD_ROUNDS=40 OVERHEAD_CALLS=1000 OVERHEAD_BATCH_MS=500 cargo bench --bench overhead
 //! cargo bench --bench overhead -- blocking          # only scenarios whose name has "blocking"
+//! cargo bench --bench overhead -- --exact "async send_event"   # that scenario alone
 //! ```
 //!
 //! The machine this runs on is shared and noisy, so absolute times mean little; what matters is
@@ -226,6 +227,7 @@ struct Settings {
     calls: usize,
     batch_ms: f64,
     filter: Vec<String>,
+    exact: bool,
     smoke: bool,
 }
 
@@ -260,13 +262,21 @@ impl Settings {
             rounds,
             calls,
             batch_ms: number("OVERHEAD_BATCH_MS", 300) as f64,
+            exact: args.iter().any(|a| a == "--exact"),
             filter: args.into_iter().filter(|a| !a.starts_with('-')).collect(),
             smoke,
         }
     }
 
     fn wants(&self, name: &str) -> bool {
-        self.filter.is_empty() || self.filter.iter().any(|f| name.contains(f.as_str()))
+        self.filter.is_empty()
+            || self.filter.iter().any(|f| {
+                if self.exact {
+                    name == f
+                } else {
+                    name.contains(f.as_str())
+                }
+            })
     }
 }
 
