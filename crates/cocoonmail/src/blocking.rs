@@ -44,8 +44,9 @@ impl<T: BlockingTransport> Client<T> {
         let mut state = RetryState::new(endpoint.idempotency());
         loop {
             let request = self.shared.request(&endpoint)?;
-            acquire_blocking(&*self.shared.limiter);
+            let granted = acquire_blocking(&*self.shared.limiter);
             let sent = self.transport.send(request);
+            drop(granted);
             let error = match self.shared.outcome(&endpoint, sent) {
                 Ok(output) => return Ok(output),
                 Err(error) => error,

@@ -51,8 +51,9 @@ impl<T: AsyncTransport> Client<T> {
         let mut state = RetryState::new(endpoint.idempotency());
         loop {
             let request = self.shared.request(&endpoint)?;
-            acquire_async(&*self.shared.limiter).await;
+            let granted = acquire_async(&*self.shared.limiter).await;
             let sent = self.transport.send(request).await;
+            drop(granted);
             let error = match self.shared.outcome(&endpoint, sent) {
                 Ok(output) => return Ok(output),
                 Err(error) => error,

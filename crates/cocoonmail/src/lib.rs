@@ -103,7 +103,9 @@ pub use builder::{
     ENV_API_KEY, ENV_BASE_URL,
 };
 pub use client::{Client, DefaultAsyncTransport};
-pub use limiter::{GovernorLimiter, RateLimiter, Unlimited, SAFETY_MARGIN_PER_MILLE};
+pub use limiter::{
+    GovernorLimiter, Permit, RateLimiter, Unlimited, MAX_OUTLIER_HOLD, SAFETY_MARGIN_PER_MILLE,
+};
 pub use resources::{
     ApiKeys, Contacts, CustomFields, Events, Execute, Lists, Mail, Otp, Verify, WhatsApp,
 };
