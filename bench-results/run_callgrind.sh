@@ -10,7 +10,7 @@ cargo build --release -p cocoon-mock
 BIN=$(cargo bench --bench overhead --no-run --message-format=json 2>/dev/null \
     | grep -o '"executable":"[^"]*overhead[^"]*"' | cut -d'"' -f4 | tail -1)
 PORT=${PORT:-8932}
-OUT=${OUT:-bench-results/callgrind}
+OUT=${OUT:-${TMPDIR:-/tmp}/cocoon-callgrind}
 mkdir -p "$OUT"
 target/release/cocoon-mock --no-rate-limit --port "$PORT" > /dev/null 2>&1 &
 MOCK=$!
