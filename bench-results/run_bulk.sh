@@ -9,7 +9,7 @@ run() {
     local name=$1; shift
     {
         echo "\$ bulk $*"
-        echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+        echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
         "$BULK" "$@"
         echo "# exit status: $?"
     } > "bench-results/$name.txt" 2>&1
