@@ -315,7 +315,7 @@ impl Samples {
             .collect()
     }
 
-    fn report(&self, name: &str) -> bool {
+    fn report(&self, name: &str, smoke: bool) -> bool {
         if self.sdk.is_empty() || self.hand.is_empty() {
             let (side, times) = if self.sdk.is_empty() {
                 ("hand", &self.hand)
@@ -341,7 +341,11 @@ impl Samples {
             median(&self.hand) / 1e3,
             ratios.len(),
             self.batch,
-            if met { "met" } else { "MISSED" }
+            match (smoke, met) {
+                (true, _) => "no verdict on a smoke run",
+                (false, true) => "met",
+                (false, false) => "MISSED",
+            }
         );
         met
     }
@@ -637,7 +641,7 @@ fn main() {
                     std::hint::black_box(answer);
                 },
             ));
-            all_met &= samples.report(&name) || !suffix.is_empty();
+            all_met &= samples.report(&name, settings.smoke) || !suffix.is_empty();
         }
         let name = format!("async find_contact{suffix}");
         if settings.wants(&name) {
@@ -658,7 +662,7 @@ fn main() {
                     std::hint::black_box(found);
                 },
             ));
-            all_met &= samples.report(&name) || !suffix.is_empty();
+            all_met &= samples.report(&name, settings.smoke) || !suffix.is_empty();
         }
     }
     for (suffix, hand) in &ureq_hands {
@@ -678,7 +682,7 @@ fn main() {
                     std::hint::black_box(answer);
                 },
             );
-            all_met &= samples.report(&name) || !suffix.is_empty();
+            all_met &= samples.report(&name, settings.smoke) || !suffix.is_empty();
         }
         let name = format!("blocking find_contact{suffix}");
         if settings.wants(&name) {
@@ -698,7 +702,7 @@ fn main() {
                     std::hint::black_box(found);
                 },
             );
-            all_met &= samples.report(&name) || !suffix.is_empty();
+            all_met &= samples.report(&name, settings.smoke) || !suffix.is_empty();
         }
     }
     if !settings.smoke {

@@ -50,6 +50,8 @@ OPTIONS:
     --blocking         use the blocking client (ureq) and threads instead of async (reqwest)
     --rate N           requests per second, for the client's limiter and the embedded
                        server (default 10, the documented limit)
+    --client-rate N    the client's limiter alone (default: --rate), e.g. above the server's
+                       limit to see 429s counted and retried
     --no-rate-limit    turn off the client's limiter and the embedded server's limit
     --latency-ms L     the embedded server delays every answer by L ms (default 0)
     --strict           the embedded server counts a sliding one-second window (the default)
@@ -68,6 +70,7 @@ struct Options {
     concurrency: usize,
     blocking: bool,
     rate: u32,
+    client_rate: Option<u32>,
     no_rate_limit: bool,
     latency_ms: u64,
     strict: bool,
@@ -81,6 +84,7 @@ impl Default for Options {
             concurrency: 1,
             blocking: false,
             rate: 10,
+            client_rate: None,
             no_rate_limit: false,
             latency_ms: 0,
             strict: true,
@@ -109,6 +113,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             "--count" => options.count = number(&flag, value())?,
             "--concurrency" => options.concurrency = number(&flag, value())?,
             "--rate" => options.rate = number(&flag, value())?,
+            "--client-rate" => options.client_rate = Some(number(&flag, value())?),
             "--latency-ms" => options.latency_ms = number(&flag, value())?,
             "--blocking" => options.blocking = true,
             "--no-rate-limit" => options.no_rate_limit = true,
@@ -120,7 +125,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
         if inline.is_some()
             && !matches!(
                 flag.as_str(),
-                "--count" | "--concurrency" | "--rate" | "--latency-ms"
+                "--count" | "--concurrency" | "--rate" | "--client-rate" | "--latency-ms"
             )
         {
             return Err(format!("{flag} takes no value"));
@@ -132,8 +137,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
     if options.concurrency == 0 {
         return Err("--concurrency must be at least 1".into());
     }
-    if options.rate == 0 && !options.no_rate_limit {
-        return Err("--rate must be at least 1 (or use --no-rate-limit)".into());
+    if (options.rate == 0 || options.client_rate == Some(0)) && !options.no_rate_limit {
+        return Err("--rate and --client-rate must be at least 1 (or use --no-rate-limit)".into());
     }
     Ok(Some(options))
 }
@@ -229,7 +234,7 @@ fn configure<M>(builder: ClientBuilder<M>, options: &Options, transport: &str) -
     let builder = if options.no_rate_limit {
         builder.no_rate_limit()
     } else {
-        builder.rate_limit(options.rate)
+        builder.rate_limit(options.client_rate.unwrap_or(options.rate))
     };
     if options.no_retries {
         builder.no_retries()
@@ -440,7 +445,7 @@ fn main() -> ExitCode {
         if options.no_rate_limit {
             "off".to_owned()
         } else {
-            format!("{}/s", options.rate)
+            format!("{}/s", options.client_rate.unwrap_or(options.rate))
         },
         if options.no_retries {
             ", no retries"
@@ -564,5 +569,8 @@ mod tests {
         assert!(parse(&["--blocking=yes"]).is_err());
         assert!(parse(&["--frobnicate"]).is_err());
         assert!(!parse(&["--fixed-window"]).unwrap().unwrap().strict);
+        let options = parse(&["--client-rate", "15"]).unwrap().unwrap();
+        assert_eq!((options.rate, options.client_rate), (10, Some(15)));
+        assert!(parse(&["--client-rate=0"]).is_err());
     }
 }
