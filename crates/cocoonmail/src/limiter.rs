@@ -66,6 +66,9 @@ pub const SAFETY_MARGIN_PER_MILLE: u32 = 30;
 /// The most a slow answer can hold back a later request (see [`GovernorLimiter`]).
 pub const MAX_OUTLIER_HOLD: Duration = Duration::from_secs(1);
 
+/// The most grants the latency guard remembers, so a very high rate costs bounded memory.
+const MAX_TRACKED_GRANTS: usize = 1024;
+
 /// The default [`RateLimiter`]: evenly spaced permits from governor's GCRA, plus a guard for
 /// requests that were slow to arrive.
 ///
@@ -121,9 +124,9 @@ impl<C: Clock + Clone> GovernorLimiter<C> {
             limiter: governor::RateLimiter::direct_with_clock(quota, clock.clone()),
             clock,
             period,
-            window: requests.get() as usize,
+            window: (requests.get() as usize).min(MAX_TRACKED_GRANTS),
             recent: Mutex::new(Recent {
-                grants: VecDeque::with_capacity(requests.get() as usize),
+                grants: VecDeque::new(),
                 next_id: 0,
             }),
         }
@@ -417,6 +420,17 @@ mod tests {
             gap <= Duration::from_millis(1030) + MAX_OUTLIER_HOLD,
             "{gap:?}"
         );
+    }
+
+    #[test]
+    fn a_huge_rate_costs_bounded_memory() {
+        let limiter = GovernorLimiter::per_second(NonZeroU32::MAX);
+        for _ in 0..5000 {
+            if let Ok(permit) = limiter.acquire() {
+                limiter.release(permit);
+            }
+        }
+        assert!(limiter.recent.lock().unwrap().grants.len() <= MAX_TRACKED_GRANTS);
     }
 
     #[test]
