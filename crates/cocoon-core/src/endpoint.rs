@@ -1,7 +1,5 @@
 //! The endpoint abstraction: what a request value must say to be sent, and raw requests.
 
-use std::fmt::Write as _;
-
 use http::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -121,11 +119,14 @@ impl<'a> Query<'a> {
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 fn encode_component(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            let _ = write!(out, "%{b:02X}");
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0x0f)] as char);
         }
     }
 }
