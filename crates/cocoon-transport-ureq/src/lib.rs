@@ -60,7 +60,7 @@
 //! | what happened | [`TransportErrorKind`] |
 //! | --- | --- |
 //! | connection refused, host not found (or any failed name lookup), connect or resolve timeout, TLS setup failure reported by ureq as a TLS error, proxy `CONNECT` refused | `Connect` |
-//! | any other timeout (whole request, sending, waiting for or reading the answer) | `Timeout` |
+//! | any other timeout (sending, waiting for or reading the answer) | `Timeout` |
 //! | connection broken after connecting, malformed or cut-short answer, TLS failure reported as an I/O error | `Io` |
 //! | body above the cap (announced or counted) | `BodyTooLarge { limit }` |
 //! | an unusable request (bad URI) or configuration | `Other` |
@@ -145,7 +145,7 @@ impl fmt::Debug for UreqTransport {
 /// | setting | default |
 /// | --- | --- |
 /// | [`connect_timeout`](Self::connect_timeout) | 10 s |
-/// | [`timeout`](Self::timeout) (whole request, body included) | 30 s |
+/// | [`timeout`](Self::timeout) (each phase: sending, awaiting the answer, reading its body) | 30 s |
 /// | [`max_body_bytes`](Self::max_body_bytes) | 4 MiB |
 /// | redirects | never followed: a 3xx is returned as a response |
 /// | 4xx and 5xx | returned as responses, headers and body included |
@@ -161,8 +161,8 @@ pub struct UreqTransportBuilder {
 }
 
 impl UreqTransportBuilder {
-    /// The time allowed to establish a connection, DNS and TLS handshake included
-    /// (default 10 s).
+    /// The time allowed to establish a connection, TLS handshake included (default 10 s). Name
+    /// resolution is bounded by the system resolver's own timeouts.
     ///
     /// Not available with [`agent`](Self::agent): configure your agent instead.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
@@ -170,8 +170,12 @@ impl UreqTransportBuilder {
         self
     }
 
-    /// The time allowed for a whole request, from resolving the host to the last byte of the
-    /// body (default 30 s).
+    /// The time allowed for each phase of an exchange once connected: sending the request,
+    /// awaiting the answer, reading its body (default 30 s each).
+    ///
+    /// It is not one deadline for the whole call because ureq enforces such a deadline on name
+    /// resolution by starting a thread for every request, which costs more than the rest of a
+    /// loopback call; per-phase limits bound a stalled exchange just as well.
     ///
     /// Not available with [`agent`](Self::agent): configure your agent instead.
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -241,7 +245,12 @@ impl UreqTransportBuilder {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(connect_timeout))
-            .timeout_global(Some(timeout))
+            // Per phase, not `timeout_global`: a global deadline makes ureq resolve every
+            // request's host on a new thread.
+            .timeout_send_request(Some(timeout))
+            .timeout_send_body(Some(timeout))
+            .timeout_recv_response(Some(timeout))
+            .timeout_recv_body(Some(timeout))
             .no_delay(true);
         #[cfg(feature = "native-tls")]
         let config = config.tls_config(
