@@ -34,7 +34,8 @@ pub fn build_request<E: Endpoint + ?Sized>(
     endpoint.query(&mut Query::new(&mut url));
     let body = endpoint.body()?;
 
-    let mut request = Request::new(body.clone().unwrap_or_default());
+    let has_body = body.is_some();
+    let mut request = Request::new(body.unwrap_or_default());
     *request.method_mut() = route.method().clone();
     *request.uri_mut() = url.parse().map_err(|_| {
         Error::InvalidInput(crate::InvalidInput::new(
@@ -46,7 +47,7 @@ pub fn build_request<E: Endpoint + ?Sized>(
     let (auth_name, auth_value) = config.auth_header();
     headers.insert(auth_name.clone(), auth_value.clone());
     headers.insert(ACCEPT, APPLICATION_JSON);
-    if body.is_some() {
+    if has_body {
         headers.insert(CONTENT_TYPE, APPLICATION_JSON);
     }
     headers.insert(USER_AGENT, config.user_agent_header().clone());

@@ -337,34 +337,41 @@ fn announced_length(headers: &http::HeaderMap) -> Option<u64> {
 /// What a request is sent to, for error messages: method, scheme, host, port and path. The
 /// query string (which may hold an email address) and the headers (which hold the key) are
 /// left out.
-struct Target(String);
+struct Target {
+    method: http::Method,
+    uri: http::Uri,
+}
 
 impl Target {
+    /// Cheap: the URI is reference-counted; the text is only made when an error needs it.
     fn of(request: &Request<Vec<u8>>) -> Self {
-        let uri = request.uri();
-        let mut s = format!("{} ", request.method());
-        if let Some(scheme) = uri.scheme_str() {
-            s.push_str(scheme);
-            s.push_str("://");
+        Target {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
         }
-        if let Some(host) = uri.host() {
-            s.push_str(host);
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ", self.method)?;
+        if let Some(scheme) = self.uri.scheme_str() {
+            write!(f, "{scheme}://")?;
         }
-        if let Some(port) = uri.port_u16() {
-            s.push_str(&format!(":{port}"));
+        if let Some(host) = self.uri.host() {
+            f.write_str(host)?;
         }
-        s.push_str(uri.path());
-        Target(s)
+        if let Some(port) = self.uri.port_u16() {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(self.uri.path())
     }
 }
 
 fn too_large(limit: usize, target: &Target) -> TransportError {
     TransportError::new(
         TransportErrorKind::BodyTooLarge { limit },
-        format!(
-            "{}: the response body is larger than {limit} bytes",
-            target.0
-        ),
+        format!("{}: the response body is larger than {limit} bytes", target),
     )
 }
 
@@ -401,7 +408,7 @@ fn map_error(error: ureq::Error, limit: usize, target: &Target) -> TransportErro
         }
         _ => error.to_string(),
     };
-    let message = format!("{}: {detail}", target.0);
+    let message = format!("{}: {detail}", target);
     match error {
         // The URI is in these; do not keep them as the source either.
         E::BadUri(_) | E::RequireHttpsOnly(_) => TransportError::new(kind, message),
@@ -444,14 +451,17 @@ mod tests {
                 .body(Vec::new())
                 .unwrap();
         assert_eq!(
-            Target::of(&request).0,
+            Target::of(&request).to_string(),
             "GET https://example.com:8443/webhook/contact/find"
         );
     }
 
     #[test]
     fn errors_are_classified() {
-        let target = Target("GET http://h/p".into());
+        let target = Target {
+            method: http::Method::GET,
+            uri: http::Uri::from_static("http://h/p"),
+        };
         let kind = |e| map_error(e, 10, &target).kind;
         assert_eq!(kind(ureq::Error::HostNotFound), TransportErrorKind::Connect);
         assert_eq!(
@@ -496,7 +506,10 @@ mod tests {
 
     #[test]
     fn messages_about_bad_uris_do_not_repeat_them() {
-        let target = Target("GET /p".into());
+        let target = Target {
+            method: http::Method::GET,
+            uri: http::Uri::from_static("/p"),
+        };
         let err = map_error(
             ureq::Error::BadUri("/p?email=secret-query".into()),
             10,
