@@ -731,18 +731,9 @@ impl Endpoint for SendMail {
     }
 }
 
-/// One sent email of a [`SendMailResponse`]: to whom, and its id for [`MailStatus`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct MailReport {
-    /// The recipient's address.
-    #[serde(deserialize_with = "crate::wire::opt_string")]
-    pub to: Option<String>,
-    /// The message id, to pass to [`MailStatus::new`].
-    #[serde(deserialize_with = "crate::wire::opt_string")]
-    pub message_id: Option<String>,
-}
+/// One sent email of a [`SendMailResponse`]: `to`, and the `message_id` to pass to
+/// [`MailStatus::new`].
+pub type MailReport = crate::quota::SendReport;
 
 /// The answer to [`SendMail`] (201).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
-//! Sending quotas, as the mail and WhatsApp answers report them (API.md §4.2, §4.4, §4.9).
+//! Sending quotas and send reports, as the mail and WhatsApp answers give them (API.md §4.2, §4.4, §4.9).
 //!
-//! This module has no endpoint of its own. Its [`Quotas`] appear in
+//! This module has no endpoint of its own. Its [`SendReport`] is one entry of a send's `report`. Its [`Quotas`] appear in
 //! [`crate::mail::SendMailResponse`], [`crate::mail::MailUsageResponse`] and
 //! [`crate::whatsapp::SendWhatsAppResponse`]: a map from a quota's name (such as
 //! [`MAX_SEND_MAIL_PER_DAY`]) to its [`Quota`].
@@ -149,6 +149,20 @@ impl<'de> Deserialize<'de> for Quotas {
         };
         Ok(Quotas { by_name })
     }
+}
+
+/// One sent email or message of a send's `report`: to whom, and its id for the status
+/// endpoints ([`crate::mail::MailStatus`], [`crate::whatsapp::WhatsAppStatus`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SendReport {
+    /// The recipient (an address, or a number whose JSON number form is read as its digits).
+    #[serde(deserialize_with = "crate::wire::opt_string")]
+    pub to: Option<String>,
+    /// The id the status endpoints take.
+    #[serde(deserialize_with = "crate::wire::opt_string")]
+    pub message_id: Option<String>,
 }
 
 #[cfg(test)]

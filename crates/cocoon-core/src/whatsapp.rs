@@ -414,18 +414,9 @@ impl Endpoint for SendWhatsApp {
     }
 }
 
-/// One sent message of a [`SendWhatsAppResponse`]: to whom, and its id for [`WhatsAppStatus`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct WhatsAppReport {
-    /// The recipient's number (a JSON number is read as its digits).
-    #[serde(deserialize_with = "crate::wire::opt_string")]
-    pub to: Option<String>,
-    /// The message id (a `wamid`), to pass to [`WhatsAppStatus::new`].
-    #[serde(deserialize_with = "crate::wire::opt_string")]
-    pub message_id: Option<String>,
-}
+/// One sent message of a [`SendWhatsAppResponse`]: `to` (a JSON number is read as its
+/// digits), and the `message_id` (a `wamid`) to pass to [`WhatsAppStatus::new`].
+pub type WhatsAppReport = crate::quota::SendReport;
 
 /// The answer to [`SendWhatsApp`] (201).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
