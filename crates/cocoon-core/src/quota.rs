@@ -1,6 +1,8 @@
-//! Sending quotas and send reports, as the mail and WhatsApp answers give them (API.md §4.2, §4.4, §4.9).
+//! Sending quotas and send reports, as the mail and WhatsApp answers give them (API.md §4.2,
+//! §4.4, §4.9).
 //!
-//! This module has no endpoint of its own. Its [`SendReport`] is one entry of a send's `report`. Its [`Quotas`] appear in
+//! This module has no endpoint of its own. Its [`SendReport`] is one entry of a send's
+//! `report`. Its [`Quotas`] appear in
 //! [`crate::mail::SendMailResponse`], [`crate::mail::MailUsageResponse`] and
 //! [`crate::whatsapp::SendWhatsAppResponse`]: a map from a quota's name (such as
 //! [`MAX_SEND_MAIL_PER_DAY`]) to its [`Quota`].
