@@ -82,6 +82,46 @@ impl ContactRef {
     }
 }
 
+/// The mailing-list and custom-property setters that creating and updating a contact share.
+macro_rules! lists_and_properties {
+    () => {
+        /// Subscribes the contact to the mailing list `list_id` (`mailingLists.<id>: true`).
+        pub fn subscribe_to(mut self, list_id: impl Into<String>) -> Self {
+            self.mailing_lists.insert(list_id.into(), true);
+            self
+        }
+
+        /// Marks the contact unsubscribed from the mailing list `list_id`
+        /// (`mailingLists.<id>: false`).
+        pub fn unsubscribe_from(mut self, list_id: impl Into<String>) -> Self {
+            self.mailing_lists.insert(list_id.into(), false);
+            self
+        }
+
+        /// Sets the custom property `name` ([`PropertyValue::Null`] clears it on an update).
+        pub fn property(mut self, name: PropertyName, value: impl Into<PropertyValue>) -> Self {
+            self.properties.insert(name, value);
+            self
+        }
+
+        /// Checks `name` (see [`PropertyName`]) and sets the custom property.
+        pub fn try_property(
+            mut self,
+            name: &str,
+            value: impl Into<PropertyValue>,
+        ) -> Result<Self, InvalidInput> {
+            self.properties.try_insert(name, value)?;
+            Ok(self)
+        }
+
+        /// Adds every custom property of `properties`.
+        pub fn properties(mut self, properties: CustomProperties) -> Self {
+            self.properties.extend(properties);
+            self
+        }
+    };
+}
+
 /// `POST /webhook/contact/create` (provisional route): creates a contact.
 ///
 /// Answered by [`CreateContactResponse`]; an email that already exists ends in
@@ -179,40 +219,7 @@ impl CreateContact {
         self
     }
 
-    /// Subscribes the contact to the mailing list `list_id` (`mailingLists.<id>: true`).
-    pub fn subscribe_to(mut self, list_id: impl Into<String>) -> Self {
-        self.mailing_lists.insert(list_id.into(), true);
-        self
-    }
-
-    /// Marks the contact unsubscribed from the mailing list `list_id`
-    /// (`mailingLists.<id>: false`).
-    pub fn unsubscribe_from(mut self, list_id: impl Into<String>) -> Self {
-        self.mailing_lists.insert(list_id.into(), false);
-        self
-    }
-
-    /// Sets the custom property `name`.
-    pub fn property(mut self, name: PropertyName, value: impl Into<PropertyValue>) -> Self {
-        self.properties.insert(name, value);
-        self
-    }
-
-    /// Checks `name` (see [`PropertyName`]) and sets the custom property.
-    pub fn try_property(
-        mut self,
-        name: &str,
-        value: impl Into<PropertyValue>,
-    ) -> Result<Self, InvalidInput> {
-        self.properties.try_insert(name, value)?;
-        Ok(self)
-    }
-
-    /// Adds every custom property of `properties`.
-    pub fn properties(mut self, properties: CustomProperties) -> Self {
-        self.properties.extend(properties);
-        self
-    }
+    lists_and_properties!();
 }
 
 impl Endpoint for CreateContact {
@@ -403,43 +410,11 @@ impl UpdateContact {
         self
     }
 
-    /// Subscribes the contact to the mailing list `list_id`.
-    pub fn subscribe_to(mut self, list_id: impl Into<String>) -> Self {
-        self.mailing_lists.insert(list_id.into(), true);
-        self
-    }
-
-    /// Unsubscribes the contact from the mailing list `list_id`.
-    pub fn unsubscribe_from(mut self, list_id: impl Into<String>) -> Self {
-        self.mailing_lists.insert(list_id.into(), false);
-        self
-    }
-
-    /// Sets the custom property `name` ([`PropertyValue::Null`] clears it).
-    pub fn property(mut self, name: PropertyName, value: impl Into<PropertyValue>) -> Self {
-        self.properties.insert(name, value);
-        self
-    }
-
-    /// Checks `name` (see [`PropertyName`]) and sets the custom property.
-    pub fn try_property(
-        mut self,
-        name: &str,
-        value: impl Into<PropertyValue>,
-    ) -> Result<Self, InvalidInput> {
-        self.properties.try_insert(name, value)?;
-        Ok(self)
-    }
+    lists_and_properties!();
 
     /// Clears the custom property `name`: sends it as `null`.
     pub fn clear_property(self, name: PropertyName) -> Self {
         self.property(name, PropertyValue::Null)
-    }
-
-    /// Adds every custom property of `properties`.
-    pub fn properties(mut self, properties: CustomProperties) -> Self {
-        self.properties.extend(properties);
-        self
     }
 }
 
