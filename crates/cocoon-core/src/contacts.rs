@@ -571,47 +571,14 @@ pub struct Contact {
     pub custom_properties: BTreeMap<String, serde_json::Value>,
 }
 
-/// The answer to [`CreateContact`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CreateContactResponse {
-    /// What the server said in `success`; `None` when it did not say. An answer saying
-    /// `false` never gets here: it ends in [`Error::Api`].
-    pub success: Option<bool>,
-    /// The created contact's id (sent as a string or a number; kept as text).
-    #[serde(deserialize_with = "crate::wire::opt_string")]
-    pub id: Option<String>,
-    /// The server's message, when it gives one.
-    pub message: Option<String>,
-}
+/// The answer to [`CreateContact`]: `success` and the created contact's `id`.
+pub type CreateContactResponse = crate::answers::IdAcknowledgement;
 
-/// The answer to [`UpdateContact`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateContactResponse {
-    /// What the server said in `success`; `None` when it did not say. An answer saying
-    /// `false` never gets here: it ends in [`Error::Api`].
-    pub success: Option<bool>,
-    /// The updated (or created) contact's id (sent as a string or a number; kept as text).
-    #[serde(deserialize_with = "crate::wire::opt_string")]
-    pub id: Option<String>,
-    /// The server's message, when it gives one.
-    pub message: Option<String>,
-}
+/// The answer to [`UpdateContact`]: `success` and the updated (or created) contact's `id`.
+pub type UpdateContactResponse = crate::answers::IdAcknowledgement;
 
-/// The answer to [`DeleteContact`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DeleteContactResponse {
-    /// What the server said in `success`; `None` when it did not say. An answer saying
-    /// `false` never gets here: it ends in [`Error::Api`].
-    pub success: Option<bool>,
-    /// The server's message, such as `"Contact deleted."`.
-    pub message: Option<String>,
-}
+/// The answer to [`DeleteContact`]: `success` and `message`, e.g. `"Contact deleted."`.
+pub type DeleteContactResponse = crate::answers::Acknowledgement;
 
 fn check_list_ids(lists: &BTreeMap<String, bool>) -> Result<(), InvalidInput> {
     if lists.keys().any(|id| id.trim().is_empty()) {

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::endpoint::{json_body, Endpoint, Target};
@@ -309,20 +309,8 @@ impl Event {
     }
 }
 
-/// The answer to [`SendEvent`] (201).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SendEventResponse {
-    /// What the server said in `success`; `None` when it did not say. An answer saying
-    /// `false` never gets here: it ends in [`Error::Api`].
-    pub success: Option<bool>,
-    /// The event's id (a UUID; a number would be kept as text).
-    #[serde(deserialize_with = "crate::wire::opt_string")]
-    pub id: Option<String>,
-    /// The server's message, when it gives one.
-    pub message: Option<String>,
-}
+/// The answer to [`SendEvent`] (201): `success` and the event's `id`.
+pub type SendEventResponse = crate::answers::IdAcknowledgement;
 
 /// `POST /webhook/event/checkout`: reports an abandoned cart.
 ///
@@ -538,17 +526,9 @@ impl CartItem {
     }
 }
 
-/// The answer to [`CheckoutEvent`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CheckoutEventResponse {
-    /// What the server said in `success`; `None` when it did not say. An answer saying
-    /// `false` never gets here: it ends in [`Error::Api`].
-    pub success: Option<bool>,
-    /// The server's message, such as `"Event processed successfully"`.
-    pub message: Option<String>,
-}
+/// The answer to [`CheckoutEvent`]: `success` and `message`, e.g.
+/// `"Event processed successfully"`.
+pub type CheckoutEventResponse = crate::answers::Acknowledgement;
 
 #[cfg(test)]
 mod tests {

@@ -92,6 +92,7 @@ mod route;
 mod transport;
 mod wire;
 
+pub mod answers;
 pub mod api_key;
 pub mod contacts;
 pub mod custom_fields;

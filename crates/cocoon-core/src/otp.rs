@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
@@ -343,17 +343,8 @@ impl Endpoint for SendOtp {
     }
 }
 
-/// The answer to [`SendOtp`] (200).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SendOtpResponse {
-    /// What the server said in `success`; `None` when it did not say. An answer saying
-    /// `false` never gets here: it ends in [`Error::Api`].
-    pub success: Option<bool>,
-    /// The server's message, e.g. `"OTP sent successfully"`.
-    pub message: Option<String>,
-}
+/// The answer to [`SendOtp`]: `success` and `message`.
+pub type SendOtpResponse = crate::answers::Acknowledgement;
 
 /// Refuses an empty or blank required string.
 fn required(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), InvalidInput> {
