@@ -99,7 +99,10 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited(_) | Error::Server(_) => true,
-            Error::Transport(e) => !matches!(e.kind, TransportErrorKind::BodyTooLarge { .. }),
+            Error::Transport(e) => !matches!(
+                e.kind,
+                TransportErrorKind::BodyTooLarge { .. } | TransportErrorKind::Tls
+            ),
             _ => false,
         }
     }
@@ -349,6 +352,10 @@ pub enum TransportErrorKind {
     /// The connection was never established (refused, DNS failure, TLS handshake failure):
     /// the server cannot have seen the request.
     Connect,
+    /// The TLS handshake failed: the server's certificate is not trusted (unknown issuer,
+    /// expired, wrong name) or the peers could not agree on TLS. The request was never sent,
+    /// and sending it again meets the same certificate, so it is never retried.
+    Tls,
     /// The request or the answer took longer than the configured timeout; the server may have
     /// acted on the request.
     Timeout,
@@ -368,6 +375,9 @@ impl fmt::Display for TransportErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TransportErrorKind::Connect => f.write_str("connection failed"),
+            TransportErrorKind::Tls => {
+                f.write_str("TLS handshake or certificate verification failed")
+            }
             TransportErrorKind::Timeout => f.write_str("timed out"),
             TransportErrorKind::Io => f.write_str("connection error"),
             TransportErrorKind::BodyTooLarge { limit } => {
