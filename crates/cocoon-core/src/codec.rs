@@ -83,6 +83,7 @@ pub fn decode_response<E: Endpoint + ?Sized>(
             expected: std::any::type_name::<E::Output>(),
             reason: e.to_string(),
             body: RawBody::new(body),
+            attempts: Default::default(),
         })
     })
 }
@@ -116,6 +117,7 @@ fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
         } else {
             None
         },
+        attempts: Default::default(),
     }
 }
 

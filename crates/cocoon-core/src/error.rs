@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use http::StatusCode;
 
+use crate::attempts::{AttemptFailure, AttemptHistory, Attempts, FailedAttempt};
 use crate::ratelimit::RateLimit;
 
 /// How much of an answer's body an error keeps.
@@ -14,52 +15,109 @@ pub const MAX_KEPT_BODY: usize = 16 * 1024;
 /// Everything a call can end with other than success.
 ///
 /// Use [`Error::status`], [`Error::is_retryable`], [`Error::retry_after`] and
-/// [`Error::rate_limit`] to act on an error without matching variants.
-#[derive(Debug, thiserror::Error)]
+/// [`Error::rate_limit`] to act on an error without matching variants. A call that was retried
+/// says so: [`Error::attempts`] counts the requests it sent, [`Error::earlier_attempts`] lists how
+/// the earlier ones failed, and `Display` ends with that summary, e.g.
+/// `rate limited: HTTP 429 Too Many Requests (after 4 attempts: 429 +1s, 503 +420ms, timeout +1.1s)`.
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The request was refused before sending: a value the API would reject.
-    #[error("invalid input: {0}")]
-    InvalidInput(#[from] InvalidInput),
+    InvalidInput(InvalidInput),
     /// The client's configuration is unusable.
-    #[error("invalid configuration: {0}")]
-    Config(#[from] ConfigError),
+    Config(ConfigError),
     /// 401: the API key is missing or invalid.
-    #[error("unauthorized: {0}")]
     Unauthorized(Box<ApiError>),
     /// 403: the team is temporarily blocked after too many bad requests (not a permission
     /// error). Never retried automatically.
-    #[error("temporarily blocked after too many bad requests: {0}")]
     Blocked(Box<ApiError>),
     /// 404: no such contact, message or route.
-    #[error("not found: {0}")]
     NotFound(Box<ApiError>),
     /// 409: the contact already exists.
-    #[error("conflict: {0}")]
     Conflict(Box<ApiError>),
     /// 406: the server did not accept the request's `Accept` header.
-    #[error("not acceptable: {0}")]
     NotAcceptable(Box<ApiError>),
     /// 429: the team's rate limit is exhausted; see [`Error::retry_after`].
-    #[error("rate limited: {0}")]
     RateLimited(Box<ApiError>),
     /// 5xx: the server or a proxy in front of it failed.
-    #[error("server error: {0}")]
     Server(Box<ApiError>),
     /// 3xx: the server answered with a redirect, which is never followed so the key cannot
     /// leave for another URL.
-    #[error("redirect not followed: {0}")]
     Redirected(Box<ApiError>),
     /// Any other unsuccessful status (for example 400), or a 2xx whose body says
     /// `"success": false`.
-    #[error("API error: {0}")]
     Api(Box<ApiError>),
     /// A successful status whose body does not decode into the expected type.
-    #[error(transparent)]
     Decode(Box<DecodeError>),
-    /// The request did not complete: connection, timeout, I/O or body size.
-    #[error(transparent)]
-    Transport(#[from] TransportError),
+    /// The request did not complete: connection, TLS, timeout, I/O or body size.
+    Transport(TransportError),
+    /// The client's own rate limiter did not let the request go: the wait for a permit would
+    /// pass the configured bound, or a shared limiter is unreachable and set to fail closed.
+    /// Nothing was sent by the attempt that met it.
+    Limiter(LimiterError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput(e) => write!(f, "invalid input: {e}")?,
+            Error::Config(e) => write!(f, "invalid configuration: {e}")?,
+            Error::Unauthorized(e) => write!(f, "unauthorized: {e}")?,
+            Error::Blocked(e) => write!(f, "temporarily blocked after too many bad requests: {e}")?,
+            Error::NotFound(e) => write!(f, "not found: {e}")?,
+            Error::Conflict(e) => write!(f, "conflict: {e}")?,
+            Error::NotAcceptable(e) => write!(f, "not acceptable: {e}")?,
+            Error::RateLimited(e) => write!(f, "rate limited: {e}")?,
+            Error::Server(e) => write!(f, "server error: {e}")?,
+            Error::Redirected(e) => write!(f, "redirect not followed: {e}")?,
+            Error::Api(e) => write!(f, "API error: {e}")?,
+            Error::Decode(e) => fmt::Display::fmt(e, f)?,
+            Error::Transport(e) => fmt::Display::fmt(e, f)?,
+            Error::Limiter(e) => fmt::Display::fmt(e, f)?,
+        }
+        match self.history() {
+            Some(history) if history.sent() > 1 || !history.earlier().is_empty() => {
+                write!(f, " ({history})")
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::InvalidInput(e) => Some(e),
+            Error::Config(e) => Some(e),
+            Error::Transport(e) => e.source.as_deref().map(|s| s as _),
+            Error::Limiter(e) => e.source.as_deref().map(|s| s as _),
+            _ => None,
+        }
+    }
+}
+
+impl From<InvalidInput> for Error {
+    fn from(e: InvalidInput) -> Self {
+        Error::InvalidInput(e)
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Error::Transport(e)
+    }
+}
+
+impl From<LimiterError> for Error {
+    fn from(e: LimiterError) -> Self {
+        Error::Limiter(e)
+    }
 }
 
 impl From<DecodeError> for Error {
@@ -93,26 +151,40 @@ impl Error {
         }
     }
 
-    /// Whether sending the same request again could succeed: rate limiting, server errors,
-    /// timeouts and connection failures. Whether it is *safe* to resend depends on the
-    /// operation too; [`crate::RetryPolicy`] weighs both.
+    /// Whether sending the same request again could succeed: rate limiting (429), server errors
+    /// (5xx), and connections that failed, timed out or broke.
+    ///
+    /// This is the one source of truth for retries: [`crate::RetryPolicy::decide`] retries only
+    /// what this allows, and then only when resending is also *safe*: for idempotent operations,
+    /// or when [`Error::request_was_not_processed`]. Never retryable: TLS failures (the same
+    /// certificate comes back), oversized bodies, other transport failures, the client's own
+    /// limiter, and every 4xx but 429.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited(_) | Error::Server(_) => true,
-            Error::Transport(e) => !matches!(
+            Error::Transport(e) => matches!(
                 e.kind,
-                TransportErrorKind::BodyTooLarge { .. } | TransportErrorKind::Tls
+                TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
             ),
             _ => false,
         }
     }
 
     /// Whether the server certainly did not act on the request, so that resending cannot do
-    /// anything twice: a 429, or a connection that was never established.
+    /// anything twice: a 429, a connection (or TLS handshake) that was never established, or a
+    /// request the client never sent.
     pub fn request_was_not_processed(&self) -> bool {
         match self {
-            Error::RateLimited(_) | Error::InvalidInput(_) | Error::Config(_) => true,
-            Error::Transport(e) => e.kind == TransportErrorKind::Connect,
+            Error::RateLimited(_)
+            | Error::InvalidInput(_)
+            | Error::Config(_)
+            | Error::Limiter(_) => true,
+            Error::Transport(e) => {
+                matches!(
+                    e.kind,
+                    TransportErrorKind::Connect | TransportErrorKind::Tls
+                )
+            }
             _ => false,
         }
     }
@@ -134,6 +206,68 @@ impl Error {
     pub fn rate_limit(&self) -> Option<&RateLimit> {
         self.api().map(|e| &e.rate_limit)
     }
+
+    /// How many requests the call sent before it ended with this error: 0 when it failed
+    /// before sending (invalid input, configuration, the client's limiter on the first attempt),
+    /// more than 1 when it was retried.
+    pub fn attempts(&self) -> u32 {
+        match self.history() {
+            Some(history) => history.sent(),
+            None => match self {
+                Error::InvalidInput(_) | Error::Config(_) | Error::Limiter(_) => 0,
+                _ => 1,
+            },
+        }
+    }
+
+    /// How the earlier attempts of the call failed and how long the client waited after each,
+    /// oldest first (bounded: see [`AttemptHistory`]). Empty when the call was not retried.
+    pub fn earlier_attempts(&self) -> &[FailedAttempt] {
+        self.history().map_or(&[], AttemptHistory::earlier)
+    }
+
+    /// The whole history of a retried call, when there was more than one attempt.
+    pub fn history(&self) -> Option<&AttemptHistory> {
+        self.attempts_slot()?.get()
+    }
+
+    fn attempts_slot(&self) -> Option<&Attempts> {
+        match self {
+            Error::Decode(e) => Some(&e.attempts),
+            Error::Transport(e) => Some(&e.attempts),
+            Error::Limiter(e) => Some(&e.attempts),
+            _ => self.api().map(|e| &e.attempts),
+        }
+    }
+
+    /// Keeps `history` on the error (for errors that can follow a sent attempt).
+    pub(crate) fn with_history(mut self, history: AttemptHistory) -> Self {
+        let slot = match &mut self {
+            Error::Unauthorized(e)
+            | Error::Blocked(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::NotAcceptable(e)
+            | Error::RateLimited(e)
+            | Error::Server(e)
+            | Error::Redirected(e)
+            | Error::Api(e) => &mut e.attempts,
+            Error::Decode(e) => &mut e.attempts,
+            Error::Transport(e) => &mut e.attempts,
+            Error::Limiter(e) => &mut e.attempts,
+            Error::InvalidInput(_) | Error::Config(_) => return self,
+        };
+        slot.set(history);
+        self
+    }
+
+    /// How this error is summarised in an [`AttemptHistory`], when it can be retried.
+    pub(crate) fn as_attempt_failure(&self) -> Option<AttemptFailure> {
+        match self {
+            Error::Transport(e) => Some(AttemptFailure::Transport(e.kind)),
+            _ => self.status().map(AttemptFailure::Status),
+        }
+    }
 }
 
 /// An unsuccessful answer from the server.
@@ -151,6 +285,7 @@ pub struct ApiError {
     pub rate_limit: RateLimit,
     /// The `Location` header of a redirect.
     pub location: Option<String>,
+    pub(crate) attempts: Attempts,
 }
 
 impl fmt::Display for ApiError {
@@ -246,6 +381,7 @@ pub struct DecodeError {
     pub reason: String,
     /// The body as received (bounded).
     pub body: RawBody,
+    pub(crate) attempts: Attempts,
 }
 
 /// A value the API would reject, caught before sending.
@@ -326,6 +462,7 @@ pub struct TransportError {
     /// The underlying error, when there is one.
     #[source]
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    attempts: Attempts,
 }
 
 impl TransportError {
@@ -335,6 +472,7 @@ impl TransportError {
             kind,
             message: message.into(),
             source: None,
+            attempts: Attempts::default(),
         }
     }
 
@@ -386,4 +524,66 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Other => f.write_str("transport error"),
         }
     }
+}
+
+/// The client's rate limiter did not let a request go (see [`Error::Limiter`]).
+#[derive(Debug, thiserror::Error)]
+#[error("rate limiter: {message}")]
+#[non_exhaustive]
+pub struct LimiterError {
+    /// What happened.
+    pub kind: LimiterErrorKind,
+    /// A description (never holds the API key or a Redis password).
+    pub message: String,
+    /// The underlying error, when there is one (for example the Redis client's).
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    attempts: Attempts,
+}
+
+impl LimiterError {
+    /// The wait for a permit would have been `wait`, more than the `max_wait` allowed.
+    pub fn wait_too_long(wait: Duration, max_wait: Duration) -> Self {
+        LimiterError::new(
+            LimiterErrorKind::WaitTooLong { wait, max_wait },
+            format!("the next permit is {wait:?} away, more than the {max_wait:?} a call may wait"),
+        )
+    }
+
+    /// The limiter's shared store cannot be reached and the limiter fails closed.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        LimiterError::new(LimiterErrorKind::Unavailable, message)
+    }
+
+    /// An error of `kind`.
+    pub fn new(kind: LimiterErrorKind, message: impl Into<String>) -> Self {
+        LimiterError {
+            kind,
+            message: message.into(),
+            source: None,
+            attempts: Attempts::default(),
+        }
+    }
+
+    /// Attaches the underlying error.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+}
+
+/// The kinds of [`LimiterError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LimiterErrorKind {
+    /// The permit would come later than the call may wait for one.
+    WaitTooLong {
+        /// How long the wait would have been.
+        wait: Duration,
+        /// The bound it passed.
+        max_wait: Duration,
+    },
+    /// The limiter's shared store (for example Redis) cannot be reached, and the limiter is set
+    /// to fail closed rather than fall back to a local budget.
+    Unavailable,
 }

@@ -81,6 +81,7 @@
 //!
 //! [`AsyncTransport`] and [`BlockingTransport`] send an `http::Request<Vec<u8>>` and return the
 //! `http::Response<Vec<u8>>`; a closure is a transport.
+mod attempts;
 mod codec;
 mod config;
 mod endpoint;
@@ -109,12 +110,13 @@ pub mod whatsapp;
 #[cfg(test)]
 mod test_support;
 
+pub use attempts::{AttemptFailure, AttemptHistory, FailedAttempt, MAX_KEPT_ATTEMPTS};
 pub use codec::{build_request, decode_response, error_from_parts};
 pub use config::{Config, ConfigBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 pub use endpoint::{json_body, Endpoint, Query, RawRequest, Target};
 pub use error::{
-    ApiError, ConfigError, DecodeError, Error, InvalidInput, RawBody, TransportError,
-    TransportErrorKind, MAX_KEPT_BODY,
+    ApiError, ConfigError, DecodeError, Error, InvalidInput, LimiterError, LimiterErrorKind,
+    RawBody, TransportError, TransportErrorKind, MAX_KEPT_BODY,
 };
 pub use key::{ApiKey, AuthScheme, API_KEY_HEADER};
 pub use ratelimit::{RateLimit, RetryAfter, DOCUMENTED_REQUESTS_PER_SECOND};

@@ -2,18 +2,20 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::error::{Error, TransportErrorKind};
+use crate::attempts::AttemptHistory;
+use crate::error::Error;
 use crate::route::Idempotency;
 
 /// When and how long to retry.
 ///
-/// The rules ([`RetryPolicy::decide`]):
+/// The rules ([`RetryPolicy::decide`]), derived from [`Error::is_retryable`] (could a resend
+/// succeed?) and [`Error::request_was_not_processed`] (is a resend safe for a send?):
 /// - 429 is always retried: the server refused the request, so nothing was done twice.
 /// - A connection that was never established is always retried.
 /// - 5xx answers, timeouts and broken connections are retried only for idempotent operations
 ///   (reads and upserts), never for sends.
 /// - 400, 401, 403 (a temporary block: retrying prolongs it), 404, 406 and 409 are never
-///   retried.
+///   retried; nor are TLS failures, oversized bodies and the client's own limiter.
 /// - The server's `Retry-After` wins over the computed backoff; if it asks for more than the
 ///   remaining budget, the call stops with the 429 so the caller can decide.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,7 @@ impl Default for RetryPolicy {
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RetryDecision {
     /// Give up and return the error.
     Stop,
@@ -104,18 +107,8 @@ impl RetryPolicy {
         if attempts_made >= self.max_attempts {
             return RetryDecision::Stop;
         }
-        let idempotent = idempotency == Idempotency::Idempotent;
-        let retry = match error {
-            Error::RateLimited(_) => true,
-            Error::Server(_) => idempotent,
-            Error::Transport(e) => match e.kind {
-                TransportErrorKind::Connect => true,
-                TransportErrorKind::Timeout | TransportErrorKind::Io => idempotent,
-                _ => false,
-            },
-            _ => false,
-        };
-        if !retry {
+        let safe = idempotency == Idempotency::Idempotent || error.request_was_not_processed();
+        if !error.is_retryable() || !safe {
             return RetryDecision::Stop;
         }
         let delay = error
@@ -147,7 +140,8 @@ impl RetryPolicy {
     }
 }
 
-/// The retry bookkeeping of one call: how many attempts were made and how long was waited.
+/// The retry bookkeeping of one call: how many attempts were made, how long was waited, and
+/// how the earlier attempts failed (kept on the final error by [`RetryState::finish`]).
 ///
 /// Both the async and the blocking client drive their loop with it, so they take the same
 /// decisions:
@@ -168,6 +162,7 @@ pub struct RetryState {
     idempotency: Idempotency,
     attempts: u32,
     waited: Duration,
+    history: AttemptHistory,
 }
 
 impl RetryState {
@@ -177,10 +172,12 @@ impl RetryState {
             idempotency,
             attempts: 0,
             waited: Duration::ZERO,
+            history: AttemptHistory::default(),
         }
     }
 
-    /// Records a failed attempt and decides what to do; a retry's delay counts as waited.
+    /// Records a failed attempt (a request that was sent) and decides what to do; a retry's
+    /// delay counts as waited and is kept in the history.
     pub fn after_failure(
         &mut self,
         policy: &RetryPolicy,
@@ -189,6 +186,7 @@ impl RetryState {
         random: u64,
     ) -> RetryDecision {
         self.attempts += 1;
+        self.history.record_sent();
         let decision = policy.decide(
             self.idempotency,
             self.attempts,
@@ -199,8 +197,21 @@ impl RetryState {
         );
         if let RetryDecision::RetryAfter(delay) = decision {
             self.waited += delay;
+            if let Some(failure) = error.as_attempt_failure() {
+                self.history.record_retry(failure, delay);
+            }
         }
         decision
+    }
+
+    /// The call's final error, carrying the history of its earlier attempts when it was
+    /// retried (see [`Error::attempts`] and [`Error::earlier_attempts`]).
+    pub fn finish(self, error: Error) -> Error {
+        if self.history.earlier().is_empty() {
+            error
+        } else {
+            error.with_history(self.history)
+        }
     }
 
     /// Attempts made so far.
@@ -218,7 +229,7 @@ impl RetryState {
 mod tests {
     use super::*;
     use crate::codec::error_from_parts;
-    use crate::error::TransportError;
+    use crate::error::{TransportError, TransportErrorKind};
     use http::{HeaderMap, HeaderValue, StatusCode};
 
     fn status(code: u16) -> Error {
@@ -280,6 +291,7 @@ mod tests {
             (Connect, true, true),
             (Timeout, true, false),
             (Io, true, false),
+            (Tls, false, false),
             (BodyTooLarge { limit: 1 }, false, false),
             (Other, false, false),
         ] {
@@ -354,13 +366,169 @@ mod tests {
         assert_eq!(p.backoff(2, 0), Duration::from_millis(100));
         assert_eq!(p.backoff(3, 0), Duration::from_millis(200));
         assert_eq!(p.backoff(10, 0), Duration::from_millis(500));
-        assert_eq!(p.backoff(60, u64::MAX), p.backoff(60, u64::MAX));
+        // Far past the cap, the exponent saturates instead of overflowing, and the jitter stays
+        // in the upper half of the cap: 500 ms + (u64::MAX mod 500,000,001) ns.
+        assert_eq!(
+            p.backoff(60, u64::MAX),
+            Duration::from_millis(500) + Duration::from_nanos(u64::MAX % 500_000_001)
+        );
+        assert_eq!(p.backoff(u32::MAX, 0), Duration::from_millis(500));
         for random in [1, 12_345, u64::MAX, 99_999_999] {
             let d = p.backoff(2, random);
             assert!(
                 d >= Duration::from_millis(100) && d <= Duration::from_millis(200),
                 "{d:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_retried_call_keeps_its_story_on_the_final_error() {
+        let p = RetryPolicy::default();
+        let mut state = RetryState::new(Idempotency::Idempotent);
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("1"));
+        let limited = error_from_parts(StatusCode::TOO_MANY_REQUESTS, &headers, b"");
+        let now = SystemTime::UNIX_EPOCH;
+        assert_eq!(
+            state.after_failure(&p, &limited, now, 0),
+            RetryDecision::RetryAfter(Duration::from_secs(1))
+        );
+        assert!(matches!(
+            state.after_failure(&p, &status(503), now, 0),
+            RetryDecision::RetryAfter(_)
+        ));
+        let last = transport(TransportErrorKind::Tls);
+        assert_eq!(state.after_failure(&p, &last, now, 0), RetryDecision::Stop);
+        let error = state.finish(last);
+        assert_eq!(error.attempts(), 3);
+        assert_eq!(error.earlier_attempts().len(), 2);
+        assert_eq!(
+            error.earlier_attempts()[0].failure,
+            crate::AttemptFailure::Status(StatusCode::TOO_MANY_REQUESTS)
+        );
+        assert_eq!(error.earlier_attempts()[0].delay, Duration::from_secs(1));
+        let text = error.to_string();
+        assert!(text.contains("(after 3 attempts: 429 +1s, 503 +"), "{text}");
+    }
+
+    #[test]
+    fn a_call_that_was_not_retried_carries_no_history() {
+        let p = RetryPolicy::default();
+        let mut state = RetryState::new(Idempotency::NotIdempotent);
+        let e = status(500);
+        assert_eq!(
+            state.after_failure(&p, &e, SystemTime::UNIX_EPOCH, 0),
+            RetryDecision::Stop
+        );
+        let error = state.finish(e);
+        assert_eq!(error.attempts(), 1);
+        assert!(error.earlier_attempts().is_empty());
+        assert_eq!(
+            error.to_string(),
+            "server error: HTTP 500 Internal Server Error"
+        );
+        let refused = RetryState::new(Idempotency::Idempotent).finish(
+            crate::LimiterError::wait_too_long(Duration::from_secs(9), Duration::from_secs(5))
+                .into(),
+        );
+        assert_eq!(refused.attempts(), 0);
+    }
+
+    mod one_source_of_truth {
+        use super::*;
+        use crate::error::{LimiterError, TransportError};
+        use proptest::prelude::*;
+
+        /// An error to build: `Error` is not `Clone`, as proptest's values must be.
+        #[derive(Debug, Clone)]
+        enum Case {
+            Status(u16, bool),
+            Transport(TransportErrorKind),
+            LimiterDown,
+            Invalid,
+        }
+
+        impl Case {
+            fn error(&self) -> Error {
+                match self {
+                    Case::Status(code, retry_after) => {
+                        let mut headers = HeaderMap::new();
+                        if *retry_after {
+                            headers.insert("retry-after", HeaderValue::from_static("1"));
+                        }
+                        error_from_parts(StatusCode::from_u16(*code).unwrap(), &headers, b"")
+                    }
+                    Case::Transport(kind) => TransportError::new(*kind, "test").into(),
+                    Case::LimiterDown => LimiterError::unavailable("down").into(),
+                    Case::Invalid => crate::InvalidInput::new("to", "empty").into(),
+                }
+            }
+        }
+
+        fn any_error() -> impl Strategy<Value = Case> {
+            prop_oneof![
+                (100u16..=599, any::<bool>()).prop_map(|(code, r)| Case::Status(code, r)),
+                prop_oneof![
+                    Just(TransportErrorKind::Connect),
+                    Just(TransportErrorKind::Tls),
+                    Just(TransportErrorKind::Timeout),
+                    Just(TransportErrorKind::Io),
+                    Just(TransportErrorKind::BodyTooLarge { limit: 10 }),
+                    Just(TransportErrorKind::Other),
+                ]
+                .prop_map(Case::Transport),
+                Just(Case::LimiterDown),
+                Just(Case::Invalid),
+            ]
+        }
+
+        fn idempotency() -> impl Strategy<Value = Idempotency> {
+            prop_oneof![
+                Just(Idempotency::Idempotent),
+                Just(Idempotency::NotIdempotent)
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn decide_retries_exactly_what_is_retryable_and_safe(
+                case in any_error(),
+                idem in idempotency(),
+                attempt in 1u32..8,
+                random in any::<u64>(),
+            ) {
+                let error = case.error();
+                let p = RetryPolicy::default();
+                let decision = p.decide(
+                    idem, attempt, Duration::ZERO, &error, SystemTime::UNIX_EPOCH, random,
+                );
+                let safe = idem == Idempotency::Idempotent || error.request_was_not_processed();
+                let expected = attempt < p.max_attempts && error.is_retryable() && safe;
+                prop_assert_eq!(
+                    matches!(decision, RetryDecision::RetryAfter(_)), expected,
+                    "{:?} {:?} attempt {}", error, idem, attempt
+                );
+            }
+
+            #[test]
+            fn a_send_is_never_retried_after_it_may_have_arrived(
+                case in any_error(),
+                attempt in 1u32..8,
+                random in any::<u64>(),
+            ) {
+                let error = case.error();
+                let may_have_arrived = matches!(&error, Error::Server(_))
+                    || matches!(&error, Error::Transport(e)
+                        if matches!(e.kind, TransportErrorKind::Timeout | TransportErrorKind::Io));
+                let decision = RetryPolicy::default().decide(
+                    Idempotency::NotIdempotent, attempt, Duration::ZERO, &error,
+                    SystemTime::UNIX_EPOCH, random,
+                );
+                if may_have_arrived {
+                    prop_assert_eq!(decision, RetryDecision::Stop);
+                }
+            }
         }
     }
 }
