@@ -1,21 +1,19 @@
-//! What one permit of the client's rate limiter costs, granted and refused.
+//! What one permit of the client's in-memory rate limiter costs.
 //!
 //! ```text
 //! cargo bench --bench limiter
+//! bash bench-results/run_limiter_compare.sh   # this limiter and the one before the redesign
 //! ```
 //!
-//! On governor's `FakeRelativeClock` (`GovernorLimiter::per_second_with_clock`, 10/s):
-//! - `fake_clock/try_acquire granted`: the clock moved on by one period before each call, so
-//!   every call is granted. The clock step is in the timing; `fake_clock/advance only` times
-//!   it alone, to subtract.
-//! - `fake_clock/acquire+release granted`: what the clients do per attempt since the limiter
-//!   follows answers (a permit taken, then handed back when the answer is in).
-//! - `fake_clock/try_acquire refused`: the clock never moves: every call is refused and
-//!   computes how long to wait.
-//!
-//! On the real clock: `monotonic/try_acquire refused` (10/s, after its one permit; the one
-//! call in every 103 ms that finds a permit free is granted), and
-//! `unlimited/try_acquire`, the limiter `no_rate_limit()` installs.
+//! On governor's `FakeRelativeClock` (`LocalLimiter::per_second_with_clock`, 10/s):
+//! - `fake_clock/permit granted`: what a client pays per attempt when a permit is free:
+//!   `reserve` (no wait), `confirm` (go), `observe` (the answer: 201, no pause asked). The clock
+//!   moves on by one period first; `fake_clock/advance only` times that step alone.
+//! - `fake_clock/permit after a pause-free full window`: the same with an answer saying
+//!   `x-ratelimit-remaining: 0`, as a strict server at the limit says on every answer.
+//! - `fake_clock/reserve queued`: the clock never moves: every call queues behind the last
+//!   (the slot arithmetic a waiting caller pays once).
+//! - `unlimited/reserve+confirm`: the limiter a custom `Unlimited` stands for.
 //!
 //! The real-time behaviour (the achieved rate against a strict server) is measured by
 //! `examples/bulk.rs`; see BENCHMARKS.md.
@@ -24,9 +22,11 @@ use std::hint::black_box;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use cocoonmail::{GovernorLimiter, RateLimiter, Unlimited};
+use cocoonmail::limiter::{Confirmation, LocalLimiter, Outcome, RateLimiter, Unlimited};
+use cocoonmail::RateLimit;
 use criterion::Criterion;
 use governor::clock::FakeRelativeClock;
+use http::StatusCode;
 
 fn main() {
     let mut c = Criterion::default()
@@ -34,31 +34,49 @@ fn main() {
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
     let ten = NonZeroU32::new(10).expect("ten is not zero");
+    let forever = Duration::from_secs(3600);
+    let created = Outcome::answered(StatusCode::CREATED, RateLimit::default());
+    let full = Outcome::answered(
+        StatusCode::CREATED,
+        RateLimit {
+            limit: Some(10),
+            remaining: Some(0),
+            retry_after: None,
+        },
+    );
+    assert_eq!(created.requested_pause(), None);
 
     let clock = FakeRelativeClock::default();
-    let limiter = GovernorLimiter::per_second_with_clock(ten, clock.clone());
+    let limiter = LocalLimiter::per_second_with_clock(ten, clock.clone());
     let period = limiter.period();
-    // What the benches rely on: one period later a permit is free again, and not before.
+    let permit = |limiter: &LocalLimiter<FakeRelativeClock>, outcome: &Outcome| {
+        let reservation = limiter.reserve(forever).expect("no bound is passed");
+        match limiter.confirm(&reservation) {
+            Confirmation::Go(permit) => {
+                limiter.observe(permit, outcome);
+                Some(permit)
+            }
+            _ => None,
+        }
+    };
+    // What the benches rely on: one period later a permit is free at once.
     for _ in 0..1000 {
         clock.advance(period);
-        let permit = limiter.acquire().expect("granted one period later");
-        assert!(limiter.try_acquire().is_err());
-        limiter.release(permit);
+        assert!(
+            permit(&limiter, &created).is_some(),
+            "granted one period later"
+        );
     }
-    c.bench_function("fake_clock/try_acquire granted", |b| {
+    c.bench_function("fake_clock/permit granted", |b| {
         b.iter(|| {
             clock.advance(period);
-            black_box(&limiter).try_acquire()
+            permit(black_box(&limiter), &created)
         })
     });
-    c.bench_function("fake_clock/acquire+release granted", |b| {
+    c.bench_function("fake_clock/permit after a pause-free full window", |b| {
         b.iter(|| {
             clock.advance(period);
-            let permit = black_box(&limiter).acquire();
-            if let Ok(permit) = permit {
-                limiter.release(permit);
-            }
-            permit
+            permit(black_box(&limiter), &full)
         })
     });
     c.bench_function("fake_clock/advance only", |b| {
@@ -66,22 +84,16 @@ fn main() {
     });
 
     let clock = FakeRelativeClock::default();
-    let limiter = GovernorLimiter::per_second_with_clock(ten, clock);
-    assert!(limiter.try_acquire().is_ok());
-    c.bench_function("fake_clock/try_acquire refused", |b| {
-        b.iter(|| black_box(&limiter).try_acquire().unwrap_err())
+    let queued = LocalLimiter::per_second_with_clock(ten, clock);
+    c.bench_function("fake_clock/reserve queued", |b| {
+        b.iter(|| black_box(&queued).reserve(forever))
     });
 
-    let slow = GovernorLimiter::per_second(ten);
-    assert!(slow.try_acquire().is_ok());
-    // One call in every 103 ms is granted (the real clock moves): a negligible share.
-    c.bench_function("monotonic/try_acquire refused", |b| {
-        b.iter(|| black_box(&slow).try_acquire())
-    });
-
-    let unlimited: &dyn RateLimiter = &Unlimited;
-    c.bench_function("unlimited/try_acquire", |b| {
-        b.iter(|| black_box(unlimited).try_acquire())
+    c.bench_function("unlimited/reserve+confirm", |b| {
+        b.iter(|| {
+            let reservation = RateLimiter::reserve(black_box(&Unlimited), forever);
+            reservation.map(|r| RateLimiter::confirm(&Unlimited, &r))
+        })
     });
 
     c.final_summary();

@@ -51,7 +51,7 @@ fn main() -> ExitCode {
 
 fn run(client: &Client, send: bool) -> Result<(), Error> {
     println!("blocking client against {}", client.config().base_url());
-    client.api_key().validate()?;
+    client.keys().validate()?;
     println!("  key is valid");
     if !send {
         let lists = client.lists().list()?;

@@ -1,5 +1,5 @@
-//! Sends many events through one client as fast as its rate limiter allows, and reports the rate
-//! it reached and every 429 it met.
+//! Sends many events through one client's bulk runner as fast as its rate limiter allows, and
+//! reports the rate it reached and every 429 it met.
 //!
 //! ```text
 //! cargo run --release --example bulk -- --count 200 --concurrency 8              # async
@@ -12,135 +12,70 @@
 //! With no `COCOONMAIL_API_KEY` it starts `cocoon-mock` in-process: a strict sliding-window
 //! server at 10 requests per second (the documented limit), so a client that ever sends an
 //! eleventh request within one second gets a 429. With a key it uses `COCOONMAIL_API_KEY` and
-//! `COCOONMAIL_BASE_URL` from the environment (`Client::builder().from_env()`): every request
-//! is a real `event/send`, which creates a contact per address, so mind `--count`.
+//! `COCOONMAIL_BASE_URL` from the environment: every request is a real `event/send`, which
+//! creates a contact per address, so mind `--count`.
 //!
-//! One client is shared by every worker (`--concurrency` tokio tasks, or threads with
-//! `--blocking`); its limiter paces them all. The transport is wrapped to count what really
-//! went over the wire: attempts, 429s (which the client retries), and the send times the
-//! achieved rate is computed from. Against the embedded server, the server's journal is read
-//! as well. The exit status is non-zero if any request finally failed.
+//! The requests go through `Client::bulk` (a stream of outcomes for the async client, worker
+//! threads for the blocking one) with `--concurrency` requests in flight. The transport is
+//! wrapped to count what really went over the wire: attempts, 429s (which the client retries),
+//! and the send times the achieved rate is computed from. Against the embedded server, the
+//! server's journal is read as well. The exit status is non-zero if any request finally failed.
 //!
-//! Reaching the limit against a slow server takes enough requests in flight: one worker waits
-//! for each answer before asking for the next permit, so it cannot exceed 1 / latency requests
-//! per second. Use `--concurrency` of at least latency × rate (250 ms × 10/s = 2.5, so 3, or 4
-//! for headroom); the limiter still keeps the rate at or under the limit.
+//! Reaching the limit against a slow server takes enough requests in flight: one request in
+//! flight cannot do more than 1 / latency per second. Use `--concurrency` of at least
+//! latency x rate (250 ms x 10/s = 2.5, so 3, or 4 for headroom); the limiter still keeps the
+//! rate at or under the limit.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use clap::Parser;
 use cocoon_mock::{MockServer, RateLimit, DEFAULT_API_KEY};
+use cocoonmail::builder::Mode;
 use cocoonmail::core::DEFAULT_USER_AGENT;
 use cocoonmail::events::SendEvent;
-use cocoonmail::{ClientBuilder, Error, TransportError, ENV_API_KEY, ENV_BASE_URL};
+use cocoonmail::{BulkResult, ClientBuilder, Error, TransportError, ENV_API_KEY, ENV_BASE_URL};
+use futures_util::StreamExt;
 use http::{Request, Response};
 
-const USAGE: &str = "\
-bulk: send N events through one Cocoonmail client as fast as its rate limiter allows
-
-USAGE:
-    cargo run --release --example bulk -- [OPTIONS]
-
-OPTIONS:
-    --count N          how many SendEvent requests, each to a distinct address (default 200)
-    --concurrency C    tokio tasks (or threads with --blocking) sharing the client (default 1)
-    --blocking         use the blocking client (ureq) and threads instead of async (reqwest)
-    --rate N           requests per second, for the client's limiter and the embedded
-                       server (default 10, the documented limit)
-    --client-rate N    the client's limiter alone (default: --rate), e.g. above the server's
-                       limit to see 429s counted and retried
-    --no-rate-limit    turn off the client's limiter and the embedded server's limit
-    --latency-ms L     the embedded server delays every answer by L ms (default 0)
-    --strict           the embedded server counts a sliding one-second window (the default)
-    --fixed-window     the embedded server counts fixed one-second windows instead
-    --no-retries       do not retry (a 429 then fails the request)
-    -h, --help         print this help
-
-ENVIRONMENT:
-    COCOONMAIL_API_KEY   when set, use this account instead of the embedded fake server
-    COCOONMAIL_BASE_URL  the server for that key (default: production)
-";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Send N events through one Cocoonmail client as fast as its rate limiter allows.
+#[derive(Debug, Parser)]
+#[command(
+    name = "bulk",
+    after_help = "ENVIRONMENT:\n    COCOONMAIL_API_KEY   when set, use this account instead of the embedded fake server\n    COCOONMAIL_BASE_URL  the server for that key (default: production)"
+)]
 struct Options {
-    count: usize,
-    concurrency: usize,
+    /// How many SendEvent requests, each to a distinct address.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
+    count: u64,
+    /// Requests in flight at once (tokio tasks, or threads with --blocking).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    concurrency: u64,
+    /// Use the blocking client (ureq) and threads instead of async (reqwest).
+    #[arg(long)]
     blocking: bool,
+    /// Requests per second, for the client's limiter and the embedded server.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     rate: u32,
+    /// The client's limiter alone (default: --rate), e.g. above the server's limit to see 429s
+    /// counted and retried.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     client_rate: Option<u32>,
+    /// Turn off the client's limiter and the embedded server's limit.
+    #[arg(long)]
     no_rate_limit: bool,
+    /// The embedded server delays every answer by this many milliseconds.
+    #[arg(long, default_value_t = 0)]
     latency_ms: u64,
-    strict: bool,
+    /// The embedded server counts fixed one-second windows instead of a strict sliding one.
+    #[arg(long)]
+    fixed_window: bool,
+    /// Do not retry (a 429 then fails the request).
+    #[arg(long)]
     no_retries: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            count: 200,
-            concurrency: 1,
-            blocking: false,
-            rate: 10,
-            client_rate: None,
-            no_rate_limit: false,
-            latency_ms: 0,
-            strict: true,
-            no_retries: false,
-        }
-    }
-}
-
-fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
-    fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
-        let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
-        value
-            .parse()
-            .map_err(|_| format!("{flag} expects a non-negative integer, got {value:?}"))
-    }
-    let mut options = Options::default();
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg, None),
-        };
-        let mut value = || inline.clone().or_else(|| args.next());
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--count" => options.count = number(&flag, value())?,
-            "--concurrency" => options.concurrency = number(&flag, value())?,
-            "--rate" => options.rate = number(&flag, value())?,
-            "--client-rate" => options.client_rate = Some(number(&flag, value())?),
-            "--latency-ms" => options.latency_ms = number(&flag, value())?,
-            "--blocking" => options.blocking = true,
-            "--no-rate-limit" => options.no_rate_limit = true,
-            "--strict" => options.strict = true,
-            "--fixed-window" => options.strict = false,
-            "--no-retries" => options.no_retries = true,
-            other => return Err(format!("unknown argument {other:?}")),
-        }
-        if inline.is_some()
-            && !matches!(
-                flag.as_str(),
-                "--count" | "--concurrency" | "--rate" | "--client-rate" | "--latency-ms"
-            )
-        {
-            return Err(format!("{flag} takes no value"));
-        }
-    }
-    if options.count == 0 {
-        return Err("--count must be at least 1".into());
-    }
-    if options.concurrency == 0 {
-        return Err("--concurrency must be at least 1".into());
-    }
-    if (options.rate == 0 || options.client_rate == Some(0)) && !options.no_rate_limit {
-        return Err("--rate and --client-rate must be at least 1 (or use --no-rate-limit)".into());
-    }
-    Ok(Some(options))
 }
 
 /// What the counting transport saw on the wire.
@@ -204,33 +139,41 @@ struct Outcomes {
 }
 
 impl Outcomes {
-    fn record(&mut self, result: Result<(), Error>) {
-        match result {
-            Ok(()) => self.succeeded += 1,
+    fn record<O>(&mut self, outcome: BulkResult<O>) {
+        match outcome.result {
+            Ok(_) => self.succeeded += 1,
             Err(error) => {
                 self.failed += 1;
                 if matches!(error, Error::RateLimited(_)) {
                     self.rate_limited_at_the_end += 1;
                 }
                 if self.first_errors.len() < 5 {
-                    self.first_errors.push(error.to_string());
+                    self.first_errors
+                        .push(format!("request {}: {error}", outcome.index));
                 }
             }
         }
     }
 }
 
-fn email(i: usize) -> String {
-    format!("bulk.{i}@example.com")
-}
-
-fn event(i: usize) -> SendEvent {
-    SendEvent::simple("bulk_import", email(i))
+/// The events, made lazily: the bulk runner takes each when a slot frees up.
+fn events(count: u64) -> impl Iterator<Item = SendEvent> + Send + 'static {
+    let run = std::process::id();
+    (0..count).map(move |i| SendEvent::simple("bulk_import", format!("bulk.{run}.{i}@example.com")))
 }
 
 /// The settings both clients share.
-fn configure<M>(builder: ClientBuilder<M>, options: &Options, transport: &str) -> ClientBuilder<M> {
+fn configure<M: Mode>(
+    builder: ClientBuilder<M>,
+    options: &Options,
+    base: Option<&str>,
+    transport: &str,
+) -> ClientBuilder<M> {
     let builder = builder.user_agent(format!("{DEFAULT_USER_AGENT} ({transport}; bulk)"));
+    let builder = match base {
+        Some(url) => builder.api_key(DEFAULT_API_KEY).base_url(url),
+        None => builder.from_env(),
+    };
     let builder = if options.no_rate_limit {
         builder.no_rate_limit()
     } else {
@@ -253,8 +196,7 @@ fn run_async(
         .build()
         .map_err(|e| format!("cannot start tokio: {e}"))?;
     let inner = Arc::new(
-        cocoonmail::DefaultAsyncTransport::builder()
-            .build()
+        cocoonmail::reqwest_transport::ReqwestTransport::new()
             .map_err(|e| format!("cannot build the transport: {e}"))?,
     );
     let counted = Arc::clone(tally);
@@ -268,45 +210,21 @@ fn run_async(
             answer
         }
     };
-    let builder = configure(cocoonmail::Client::builder(), options, "reqwest");
-    let builder = match base {
-        Some(url) => builder.api_key(DEFAULT_API_KEY).base_url(url),
-        None => builder.from_env(),
-    };
-    let client = builder
+    let client = configure(cocoonmail::Client::builder(), options, base, "reqwest")
         .build_with_transport(transport)
         .map_err(|e| format!("cannot build the client: {e}"))?;
-
-    let next = Arc::new(AtomicUsize::new(0));
-    let outcomes = Arc::new(Mutex::new(Outcomes::default()));
-    runtime.block_on(async {
-        let mut workers = Vec::with_capacity(options.concurrency);
-        for _ in 0..options.concurrency {
-            let client = client.clone();
-            let next = Arc::clone(&next);
-            let outcomes = Arc::clone(&outcomes);
-            let count = options.count;
-            workers.push(tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= count {
-                        break;
-                    }
-                    let result = client.events().send(event(i)).await.map(drop);
-                    outcomes
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .record(result);
-                }
-            }));
+    let concurrency = usize::try_from(options.concurrency).unwrap_or(usize::MAX);
+    Ok(runtime.block_on(async {
+        let mut outcomes = Outcomes::default();
+        let mut stream = client
+            .bulk(events(options.count))
+            .concurrency(concurrency)
+            .stream();
+        while let Some(outcome) = stream.next().await {
+            outcomes.record(outcome);
         }
-        for worker in workers {
-            worker.await.map_err(|e| format!("a worker died: {e}"))?;
-        }
-        Ok::<(), String>(())
-    })?;
-    let outcomes = std::mem::take(&mut *outcomes.lock().unwrap_or_else(PoisonError::into_inner));
-    Ok(outcomes)
+        outcomes
+    }))
 }
 
 fn run_blocking(
@@ -314,8 +232,7 @@ fn run_blocking(
     base: Option<&str>,
     tally: &Arc<Tally>,
 ) -> Result<Outcomes, String> {
-    let inner = cocoonmail::blocking::DefaultBlockingTransport::builder()
-        .build()
+    let inner = cocoonmail::ureq_transport::UreqTransport::new()
         .map_err(|e| format!("cannot build the transport: {e}"))?;
     let counted = Arc::clone(tally);
     let transport = move |request: Request<Vec<u8>>| {
@@ -324,35 +241,25 @@ fn run_blocking(
         counted.answered(&answer);
         answer
     };
-    let builder = configure(cocoonmail::blocking::Client::builder(), options, "ureq");
-    let builder = match base {
-        Some(url) => builder.api_key(DEFAULT_API_KEY).base_url(url),
-        None => builder.from_env(),
-    };
-    let client = builder
-        .build_with_transport(transport)
-        .map_err(|e| format!("cannot build the client: {e}"))?;
-
-    let next = AtomicUsize::new(0);
-    let outcomes = Mutex::new(Outcomes::default());
-    std::thread::scope(|scope| {
-        for _ in 0..options.concurrency {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= options.count {
-                    break;
-                }
-                let result = client.events().send(event(i)).map(drop);
-                outcomes
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .record(result);
-            });
-        }
-    });
-    Ok(outcomes
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner))
+    let client = configure(
+        cocoonmail::blocking::Client::builder(),
+        options,
+        base,
+        "ureq",
+    )
+    .build_with_transport(transport)
+    .map_err(|e| format!("cannot build the client: {e}"))?;
+    let concurrency = usize::try_from(options.concurrency).unwrap_or(usize::MAX);
+    let mut outcomes = Outcomes::default();
+    let run = client
+        .bulk(events(options.count))
+        .concurrency(concurrency)
+        .iter()
+        .map_err(|e| format!("cannot start the workers: {e}"))?;
+    for outcome in run {
+        outcomes.record(outcome);
+    }
+    Ok(outcomes)
 }
 
 /// The peak resident set of this process, from `/proc/self/status` (Linux only).
@@ -362,22 +269,37 @@ fn peak_rss() -> Option<String> {
     Some(line.trim_start_matches("VmHWM:").trim().to_owned())
 }
 
+fn describe_server(options: &Options, base: Option<&str>) -> String {
+    match base {
+        Some(url) => format!(
+            "embedded cocoon-mock at {url}, {}, latency {} ms",
+            if options.no_rate_limit {
+                "no rate limit".to_owned()
+            } else {
+                format!(
+                    "{}/s in {} windows",
+                    options.rate,
+                    if options.fixed_window {
+                        "fixed one-second"
+                    } else {
+                        "strict sliding one-second"
+                    }
+                )
+            },
+            options.latency_ms
+        ),
+        None => format!(
+            "{} ({ENV_API_KEY} set)",
+            std::env::var(ENV_BASE_URL).unwrap_or_else(|_| "production".into())
+        ),
+    }
+}
+
 fn main() -> ExitCode {
-    let options = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("bulk: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let options = Options::parse();
 
     // Without a key, the embedded fake server; keep it alive until the end.
-    let embedded = std::env::var_os(ENV_API_KEY).is_none();
-    let server = if embedded {
+    let server = if std::env::var_os(ENV_API_KEY).is_none() {
         let limit = if options.no_rate_limit {
             RateLimit::Off
         } else {
@@ -385,7 +307,7 @@ fn main() -> ExitCode {
         };
         let started = MockServer::builder()
             .rate_limit(limit)
-            .strict_window(options.strict)
+            .strict_window(!options.fixed_window)
             .latency(Duration::from_millis(options.latency_ms))
             // The journal is read for the 429 count; a long unlimited run keeps none, so that
             // memory stays flat.
@@ -404,48 +326,28 @@ fn main() -> ExitCode {
     let base = server.as_ref().map(MockServer::base_url);
 
     let mode = if options.blocking {
-        "blocking client (ureq), threads"
+        "blocking client (ureq), worker threads"
     } else {
-        "async client (reqwest), tokio tasks"
+        "async client (reqwest), a stream"
     };
-    match &base {
-        Some(url) => println!(
-            "bulk: {} SendEvent requests, concurrency {}, {mode}\n\
-             server: embedded cocoon-mock at {url}, {}, latency {} ms",
-            options.count,
-            options.concurrency,
-            if options.no_rate_limit {
-                "no rate limit".to_owned()
-            } else {
-                format!(
-                    "{}/s in {} windows",
-                    options.rate,
-                    if options.strict {
-                        "strict sliding one-second"
-                    } else {
-                        "fixed one-second"
-                    }
-                )
-            },
-            options.latency_ms
-        ),
-        None => {
-            let url = std::env::var(ENV_BASE_URL).unwrap_or_else(|_| "production".into());
-            println!(
-                "bulk: {} SendEvent requests, concurrency {}, {mode}\nserver: {url} ({ENV_API_KEY} set)",
-                options.count, options.concurrency
-            );
-            if options.latency_ms > 0 {
-                println!("(--latency-ms only applies to the embedded server; ignored)");
-            }
-        }
+    println!(
+        "bulk: {} SendEvent requests, concurrency {}, {mode}\nserver: {}",
+        options.count,
+        options.concurrency,
+        describe_server(&options, base.as_deref())
+    );
+    if base.is_none() && options.latency_ms > 0 {
+        println!("(--latency-ms only applies to the embedded server; ignored)");
     }
     println!(
         "client limiter: {}{}\n",
         if options.no_rate_limit {
             "off".to_owned()
         } else {
-            format!("{}/s", options.client_rate.unwrap_or(options.rate))
+            format!(
+                "in memory, {}/s",
+                options.client_rate.unwrap_or(options.rate)
+            )
         },
         if options.no_retries {
             ", no retries"
@@ -512,7 +414,7 @@ fn main() -> ExitCode {
             println!("server journal:          not kept (--no-rate-limit)");
         } else {
             let journal = server.journal();
-            let mut statuses = std::collections::BTreeMap::new();
+            let mut statuses = BTreeMap::new();
             for entry in &journal {
                 *statuses.entry(entry.status.unwrap_or(0)).or_insert(0usize) += 1;
             }
@@ -538,39 +440,5 @@ fn main() -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(args: &[&str]) -> Result<Option<Options>, String> {
-        parse_args(args.iter().map(|s| (*s).to_owned()))
-    }
-
-    #[test]
-    fn flags_parse() {
-        let options = parse(&[
-            "--count",
-            "5",
-            "--concurrency=3",
-            "--blocking",
-            "--no-retries",
-        ])
-        .unwrap()
-        .unwrap();
-        assert_eq!(options.count, 5);
-        assert_eq!(options.concurrency, 3);
-        assert!(options.blocking && options.no_retries && options.strict);
-        assert_eq!(parse(&["--help"]).unwrap(), None);
-        assert!(parse(&["--count"]).is_err());
-        assert!(parse(&["--count", "0"]).is_err());
-        assert!(parse(&["--blocking=yes"]).is_err());
-        assert!(parse(&["--frobnicate"]).is_err());
-        assert!(!parse(&["--fixed-window"]).unwrap().unwrap().strict);
-        let options = parse(&["--client-rate", "15"]).unwrap().unwrap();
-        assert_eq!((options.rate, options.client_rate), (10, Some(15)));
-        assert!(parse(&["--client-rate=0"]).is_err());
     }
 }

@@ -90,7 +90,7 @@ async fn main() -> ExitCode {
 }
 
 async fn walk_through(client: &Client, sends: bool, walk: &mut Walk) {
-    let validation = client.api_key().validate().await;
+    let validation = client.keys().validate().await;
     walk.step("api_key.validate", validation, |v| {
         match &v.workspace_name {
             Some(name) => format!("key is valid for workspace {name:?}"),

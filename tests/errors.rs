@@ -180,7 +180,7 @@ async fn the_async_client_and_its_builder_never_show_the_key() {
     assert!(format!("{client:?}").contains(&server.base_url()));
 
     // The key is really there: the server accepts it.
-    client.api_key().validate().await.unwrap();
+    client.keys().validate().await.unwrap();
     assert_eq!(
         last_request(&server).header("x-cocoonmail-api_key"),
         Some(KEY)
@@ -200,7 +200,7 @@ fn the_blocking_client_and_its_builder_never_show_the_key() {
     assert_debug_hides_key(&client.clone(), "a clone of the blocking client");
     assert!(format!("{client:?}").contains(&server.base_url()));
 
-    client.api_key().validate().unwrap();
+    client.keys().validate().unwrap();
     assert_eq!(
         last_request(&server).header("authorization"),
         Some(format!("Bearer {KEY}").as_str())

@@ -10,12 +10,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cocoon_mock::{Fault, MockServer};
+use cocoonmail::builder::DEFAULT_MAX_BODY_BYTES;
 use cocoonmail::contacts::ContactRef;
 use cocoonmail::events::SendEvent;
 use cocoonmail::mail::{MailContent, SendMail};
 use cocoonmail::otp::{OtpCode, OtpRecipients, SendOtp};
 use cocoonmail::whatsapp::{SendWhatsApp, WhatsAppMessage};
-use cocoonmail::{Error, RetryPolicy, TransportErrorKind, DEFAULT_MAX_BODY_BYTES};
+use cocoonmail::{Error, RetryPolicy, TransportErrorKind};
 use support::{
     assert_error_hides_key, fast_retries, mock, quick, refused_base_url, requests_to, statuses,
     CountingLimiter,
@@ -74,7 +75,7 @@ both_clients!(a_persistent_429_ends_in_rate_limited, |builder| {
     );
 
     let started = Instant::now();
-    let error = call!(client.api_key().validate()).unwrap_err();
+    let error = call!(client.keys().validate()).unwrap_err();
 
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert!(matches!(error, Error::RateLimited(_)), "{error:?}");
@@ -189,7 +190,7 @@ both_clients!(a_dropped_connection_on_a_send_is_not_retried, |builder| {
         .build()
         .unwrap();
     // A first call leaves a pooled keep-alive connection, which the send then reuses.
-    call!(client.api_key().validate()).unwrap();
+    call!(client.keys().validate()).unwrap();
     server.script("POST", "/webhook/event/send", [Fault::DropConnection]);
 
     let error = call!(client
@@ -245,7 +246,7 @@ both_clients!(a_refused_connection_is_retried_even_for_a_send, |builder| {
     assert_eq!(error.status(), None);
     assert_error_hides_key(&error);
 
-    let error = call!(client.api_key().validate()).unwrap_err();
+    let error = call!(client.keys().validate()).unwrap_err();
     assert_eq!(
         transport_kind(&error),
         TransportErrorKind::Connect,
@@ -303,7 +304,7 @@ both_clients!(a_timeout_on_a_read_is_retried, |builder| {
         [Fault::Delay(Duration::from_secs(2))],
     );
 
-    let validation = call!(client.api_key().validate()).unwrap();
+    let validation = call!(client.keys().validate()).unwrap();
 
     assert!(validation.success);
     assert_eq!(attempts.attempts(), 2);
@@ -325,7 +326,7 @@ both_clients!(a_redirect_is_returned_and_the_key_stays_home, |builder| {
     server.script("GET", "/webhook/api_key/validate/", [redirect(302)]);
     server.script("POST", "/webhook/mail/send", [redirect(307)]);
 
-    let read = call!(client.api_key().validate()).unwrap_err();
+    let read = call!(client.keys().validate()).unwrap_err();
     let send = call!(client.mail().send(welcome_mail())).unwrap_err();
 
     for (error, status) in [(&read, 302), (&send, 307)] {
@@ -354,7 +355,7 @@ both_clients!(an_oversized_body_is_refused, |builder| {
         [Fault::HugeBody(5 * 1024 * 1024)],
     );
 
-    let error = call!(client.api_key().validate()).unwrap_err();
+    let error = call!(client.keys().validate()).unwrap_err();
     assert_eq!(
         transport_kind(&error),
         TransportErrorKind::BodyTooLarge {
@@ -407,7 +408,7 @@ both_clients!(a_truncated_body_is_a_transport_error, |builder| {
     assert_error_hides_key(&send);
     assert_eq!(requests_to(&server, "/webhook/mail/send").len(), 1);
 
-    let read = call!(client.api_key().validate()).unwrap_err();
+    let read = call!(client.keys().validate()).unwrap_err();
     assert_eq!(transport_kind(&read), TransportErrorKind::Io, "{read}");
     assert_error_hides_key(&read);
     assert_eq!(requests_to(&server, "/webhook/api_key/validate/").len(), 2);

@@ -29,7 +29,7 @@ both_clients!(validate_reports_the_workspace, |builder| {
     let server = mock();
     let client = quick(builder(), &server).build().unwrap();
 
-    let validation = call!(client.api_key().validate()).unwrap();
+    let validation = call!(client.keys().validate()).unwrap();
 
     assert!(validation.success);
     assert_eq!(validation.workspace_id.as_deref(), Some("ws_mock_0001"));
@@ -690,7 +690,7 @@ both_clients!(the_api_key_header_scheme_reaches_the_server, |builder| {
         .build()
         .unwrap();
 
-    let validation = call!(client.api_key().validate()).unwrap();
+    let validation = call!(client.keys().validate()).unwrap();
     assert!(validation.success);
     let request = last_request(&server);
     assert_eq!(request.status, Some(200));
@@ -706,7 +706,7 @@ both_clients!(a_wrong_key_is_unauthorized, |builder| {
         .build()
         .unwrap();
 
-    let error = call!(client.api_key().validate()).unwrap_err();
+    let error = call!(client.keys().validate()).unwrap_err();
     assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(

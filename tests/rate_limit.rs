@@ -26,7 +26,10 @@ fn strict_server() -> MockServer {
 }
 
 /// A builder with the client's default rate limit (unlike `support::quick`).
-fn paced<M>(builder: ClientBuilder<M>, server: &MockServer) -> ClientBuilder<M> {
+fn paced<M: cocoonmail::builder::Mode>(
+    builder: ClientBuilder<M>,
+    server: &MockServer,
+) -> ClientBuilder<M> {
     builder.api_key(KEY).base_url(server.base_url())
 }
 
@@ -55,7 +58,7 @@ async fn fifty_tasks_share_one_async_client_without_a_429() {
             let client = client.clone();
             tokio::spawn(async move {
                 match i % 3 {
-                    0 => client.api_key().validate().await.map(drop),
+                    0 => client.keys().validate().await.map(drop),
                     1 => client.lists().list().await.map(drop),
                     _ => client
                         .events()
@@ -90,7 +93,7 @@ fn sixteen_threads_share_one_blocking_client_without_a_429() {
             .map(|i| {
                 let client = &client;
                 scope.spawn(move || -> Result<(), Error> {
-                    client.api_key().validate()?;
+                    client.keys().validate()?;
                     client
                         .events()
                         .send(SendEvent::simple("signup", format!("user{i}@example.com")))?;
@@ -160,7 +163,7 @@ async fn without_the_client_limit_a_burst_is_refused() {
     let tasks: Vec<_> = (0..15)
         .map(|_| {
             let client = client.clone();
-            tokio::spawn(async move { client.api_key().validate().await })
+            tokio::spawn(async move { client.keys().validate().await })
         })
         .collect();
     let mut refused = 0;

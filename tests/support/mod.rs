@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use cocoon_mock::{JournalEntry, MockServer, RateLimit};
-use cocoonmail::{ClientBuilder, RateLimiter, RetryPolicy};
+use cocoonmail::builder::Mode;
+use cocoonmail::limiter::Reservation;
+use cocoonmail::{AsyncRateLimiter, ClientBuilder, LimiterError, RateLimiter, RetryPolicy};
 
 /// The key every test uses: the fake server's default, shaped like a real one (`$`, `/`, `+`,
 /// `=` in it) and obviously fake.
@@ -71,7 +73,7 @@ pub fn mock() -> MockServer {
 }
 
 /// A builder pointed at `server` with the test key and no client-side rate limit.
-pub fn quick<M>(builder: ClientBuilder<M>, server: &MockServer) -> ClientBuilder<M> {
+pub fn quick<M: Mode>(builder: ClientBuilder<M>, server: &MockServer) -> ClientBuilder<M> {
     builder
         .api_key(KEY)
         .base_url(server.base_url())
@@ -264,8 +266,15 @@ impl CountingLimiter {
 }
 
 impl RateLimiter for CountingLimiter {
-    fn try_acquire(&self) -> Result<(), Duration> {
+    fn reserve(&self, _max_wait: Duration) -> Result<Reservation, LimiterError> {
         self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(())
+        Ok(Reservation::now())
+    }
+}
+
+#[cocoonmail::async_trait]
+impl AsyncRateLimiter for CountingLimiter {
+    async fn reserve(&self, max_wait: Duration) -> Result<Reservation, LimiterError> {
+        RateLimiter::reserve(self, max_wait)
     }
 }

@@ -87,6 +87,7 @@ mod config;
 mod endpoint;
 mod error;
 mod key;
+mod pause;
 mod ratelimit;
 mod retry;
 mod route;
@@ -119,6 +120,7 @@ pub use error::{
     RawBody, TransportError, TransportErrorKind, MAX_KEPT_BODY,
 };
 pub use key::{ApiKey, AuthScheme, API_KEY_HEADER};
+pub use pause::{requested_pause, DEFAULT_PAUSE_AFTER_429};
 pub use ratelimit::{RateLimit, RetryAfter, DOCUMENTED_REQUESTS_PER_SECOND};
 pub use retry::{RetryDecision, RetryPolicy, RetryState};
 pub use route::{Idempotency, Operation, Route, RouteStatus, RouteTable};

@@ -2,28 +2,25 @@
 //! thread.
 
 use std::sync::Arc;
+use std::thread::sleep;
+use std::time::Duration;
 
-use cocoon_core::{BlockingTransport, Endpoint, Error, RetryDecision, RetryState};
+use cocoon_core::{BlockingTransport, Endpoint, Error, LimiterError, RetryDecision, RetryState};
+use http::StatusCode;
 
-pub use crate::builder::Blocking;
-use crate::builder::ClientBuilder;
-use crate::limiter::acquire_blocking;
-use crate::resources::{resource_accessors, Execute};
-use crate::shared::{client_common, Shared};
-
-/// The transport [`Client`] uses unless told otherwise: ureq with the `ureq` feature,
-/// otherwise any boxed [`BlockingTransport`] the user provides.
-#[cfg(feature = "ureq")]
-pub type DefaultBlockingTransport = cocoon_transport_ureq::UreqTransport;
-/// The transport [`Client`] uses unless told otherwise: ureq with the `ureq` feature,
-/// otherwise any boxed [`BlockingTransport`] the user provides.
-#[cfg(not(feature = "ureq"))]
-pub type DefaultBlockingTransport = Box<dyn BlockingTransport>;
+use crate::builder::{Blocking, ClientBuilder};
+pub use crate::bulk::blocking::{BulkIter, BulkRun};
+use crate::limiter::{Pacing, Permit, RateLimiter, Step, Wait};
+use crate::shared::{client_common, finish, InFlight, Shared};
+use crate::telemetry::{AttemptSpan, CallSpan};
 
 /// The blocking Cocoonmail client. Cheap to clone, and safe to share between threads: clones
 /// share the agent, the rate limiter and the configuration.
-pub struct Client<T = DefaultBlockingTransport> {
-    shared: Arc<Shared>,
+///
+/// `Client` on its own means `Client<Box<dyn BlockingTransport>>` whatever features are on;
+/// with the `ureq` feature, [`Client::builder`]`().build()` makes one on ureq.
+pub struct Client<T = Box<dyn BlockingTransport>> {
+    shared: Arc<Shared<dyn RateLimiter>>,
     transport: Arc<T>,
 }
 
@@ -34,44 +31,99 @@ impl Client {
     }
 }
 
-client_common!(Client);
+client_common!(Client, dyn RateLimiter);
 
 impl<T: BlockingTransport> Client<T> {
     /// Sends any request value and decodes its answer, waiting for the rate limiter before each
     /// attempt and retrying as the retry policy says (never resending what could be delivered
     /// twice).
     pub fn send<E: Endpoint>(&self, endpoint: E) -> Result<E::Output, Error> {
+        self.send_hooked(endpoint, None)
+    }
+
+    /// [`Client::send`], calling `on_send` just before each attempt goes out.
+    pub(crate) fn send_hooked<E: Endpoint>(
+        &self,
+        endpoint: E,
+        on_send: Option<&(dyn Fn() + Send + Sync)>,
+    ) -> Result<E::Output, Error> {
+        let call = self.shared.call_span(&endpoint);
+        call.in_scope(|| self.run(&endpoint, &call, on_send))
+    }
+
+    fn run<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        call: &CallSpan,
+        on_send: Option<&(dyn Fn() + Send + Sync)>,
+    ) -> Result<E::Output, Error> {
         let mut state = RetryState::new(endpoint.idempotency());
         loop {
-            let request = self.shared.request(&endpoint)?;
-            let granted = acquire_blocking(&*self.shared.limiter);
-            let sent = self.transport.send(request);
-            drop(granted);
-            let error = match self.shared.outcome(&endpoint, sent) {
-                Ok(output) => return Ok(output),
-                Err(error) => error,
+            let request = match self.shared.request(endpoint) {
+                Ok(request) => request,
+                Err(error) => return Err(finish(call, state, error)),
             };
-            match self.shared.after_failure(&mut state, &error) {
-                RetryDecision::Stop => return Err(error),
-                RetryDecision::RetryAfter(delay) => std::thread::sleep(delay),
+            let attempt = call.attempt(state.attempts());
+            let error =
+                match attempt.in_scope(|| self.attempt(endpoint, request, &attempt, on_send)) {
+                    Ok((output, status)) => {
+                        call.succeeded(state.attempts() + 1, Some(status));
+                        return Ok(output);
+                    }
+                    Err(error @ Error::Limiter(_)) => return Err(finish(call, state, error)),
+                    Err(error) => error,
+                };
+            match attempt.in_scope(|| self.shared.after_failure(&mut state, &error, &attempt)) {
+                RetryDecision::RetryAfter(delay) => sleep(delay),
+                _ => return Err(finish(call, state, error)),
             }
         }
     }
 
-    resource_accessors!();
-}
-
-impl<T: BlockingTransport> Execute for Client<T> {
-    type Response<'a, O: 'a>
-        = Result<O, Error>
-    where
-        Self: 'a;
-
-    fn execute<'a, E>(&'a self, endpoint: E) -> Self::Response<'a, E::Output>
-    where
-        E: Endpoint + Send + Sync + 'a,
-        E::Output: Send + 'a,
-    {
-        self.send(endpoint)
+    /// One attempt: a permit, the exchange, what the limiter hears, the decoded answer.
+    fn attempt<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        request: http::Request<Vec<u8>>,
+        attempt: &AttemptSpan,
+        on_send: Option<&(dyn Fn() + Send + Sync)>,
+    ) -> Result<(E::Output, StatusCode), Error> {
+        let (permit, waited) = self.acquire()?;
+        attempt.waited(waited);
+        let in_flight = InFlight::new(&self.shared.pacing, permit);
+        if let Some(on_send) = on_send {
+            on_send();
+        }
+        let sent = self.transport.send(request);
+        let outcome = self.shared.heard(&sent, attempt);
+        match &self.shared.pacing {
+            Pacing::Off => {}
+            Pacing::Local(local) => local.hear(permit, &outcome),
+            Pacing::Custom(custom) => custom.observe(permit, &outcome),
+        }
+        in_flight.settle();
+        self.shared.outcome(endpoint, sent)
     }
+
+    /// Waits for a permit, sleeping the calling thread.
+    fn acquire(&self) -> Result<(Permit, Duration), LimiterError> {
+        let shared = &self.shared;
+        let reservation = match &shared.pacing {
+            Pacing::Off => return Ok((Permit::UNTRACKED, Duration::ZERO)),
+            Pacing::Local(local) => local.reserve_slot(shared.max_limiter_wait)?,
+            Pacing::Custom(custom) => custom.reserve(shared.max_limiter_wait)?,
+        };
+        let mut wait = Wait::new(reservation, shared.max_limiter_wait);
+        if let Some(first) = wait.first() {
+            sleep(first);
+        }
+        loop {
+            match wait.next(|r| shared.confirm(r))? {
+                Step::Go(permit) => return Ok((permit, wait.waited())),
+                Step::Sleep(more) => sleep(more),
+            }
+        }
+    }
+
+    crate::resources::accessors!();
 }

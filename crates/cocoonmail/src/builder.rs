@@ -11,7 +11,7 @@ use cocoon_core::{
     RetryPolicy, Route, RouteTable, DEFAULT_USER_AGENT, DOCUMENTED_REQUESTS_PER_SECOND,
 };
 
-use crate::limiter::{GovernorLimiter, RateLimiter, Unlimited};
+use crate::limiter::{AsyncRateLimiter, LocalLimiter, Pacing, RateLimiter};
 use crate::shared::Shared;
 
 /// The environment variable [`ClientBuilder::from_env`] reads the key from.
@@ -25,20 +25,53 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default cap on an answer's body in the built-in transports.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// How long a call may wait for a permit from its rate limiter by default.
+pub const DEFAULT_MAX_LIMITER_WAIT: Duration = Duration::from_secs(60);
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Async {}
+    impl Sealed for super::Blocking {}
+}
+
+/// What a [`ClientBuilder`] makes: [`Async`] or [`Blocking`].
+pub trait Mode: sealed::Sealed {
+    /// The limiter trait that client paces with.
+    type Limiter: ?Sized + Send + Sync + fmt::Debug;
+}
 
 /// Marks a builder that makes the async [`crate::Client`].
 #[derive(Debug, Clone, Copy)]
 pub enum Async {}
 
+impl Mode for Async {
+    type Limiter = dyn AsyncRateLimiter;
+}
+
 /// Marks a builder that makes the blocking [`crate::blocking::Client`].
 #[derive(Debug, Clone, Copy)]
 pub enum Blocking {}
 
-#[derive(Clone)]
-enum Limiting {
+impl Mode for Blocking {
+    type Limiter = dyn RateLimiter;
+}
+
+enum Limiting<L: ?Sized> {
     PerSecond(NonZeroU32),
     Off,
-    Custom(Arc<dyn RateLimiter>),
+    Local(LocalLimiter),
+    Custom(Arc<L>),
+}
+
+impl<L: ?Sized> Clone for Limiting<L> {
+    fn clone(&self) -> Self {
+        match self {
+            Limiting::PerSecond(n) => Limiting::PerSecond(*n),
+            Limiting::Off => Limiting::Off,
+            Limiting::Local(local) => Limiting::Local(local.clone()),
+            Limiting::Custom(custom) => Limiting::Custom(Arc::clone(custom)),
+        }
+    }
 }
 
 /// Builds a client. Start from [`crate::Client::builder`] (async) or
@@ -56,7 +89,7 @@ enum Limiting {
 /// # Ok::<(), cocoonmail::Error>(())
 /// ```
 #[must_use]
-pub struct ClientBuilder<M> {
+pub struct ClientBuilder<M: Mode> {
     api_key: Option<String>,
     base_url: Option<String>,
     auth_scheme: AuthScheme,
@@ -66,18 +99,39 @@ pub struct ClientBuilder<M> {
     connect_timeout: Duration,
     timeout: Duration,
     max_body_bytes: usize,
-    limiting: Limiting,
+    limiting: Limiting<M::Limiter>,
+    max_limiter_wait: Duration,
     retry: RetryPolicy,
     mode: PhantomData<fn() -> M>,
 }
 
-impl<M> Default for ClientBuilder<M> {
+impl<M: Mode> Default for ClientBuilder<M> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<M> ClientBuilder<M> {
+impl<M: Mode> Clone for ClientBuilder<M> {
+    fn clone(&self) -> Self {
+        ClientBuilder {
+            api_key: self.api_key.clone(),
+            base_url: self.base_url.clone(),
+            auth_scheme: self.auth_scheme,
+            user_agent: self.user_agent.clone(),
+            allow_insecure_http: self.allow_insecure_http,
+            routes: self.routes.clone(),
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            max_body_bytes: self.max_body_bytes,
+            limiting: self.limiting.clone(),
+            max_limiter_wait: self.max_limiter_wait,
+            retry: self.retry.clone(),
+            mode: PhantomData,
+        }
+    }
+}
+
+impl<M: Mode> ClientBuilder<M> {
     /// A builder with every default: production base URL, bearer auth, 10 requests per second,
     /// the default [`RetryPolicy`], 10 s connect and 30 s request timeouts.
     pub fn new() -> Self {
@@ -94,6 +148,7 @@ impl<M> ClientBuilder<M> {
             limiting: Limiting::PerSecond(
                 NonZeroU32::new(DOCUMENTED_REQUESTS_PER_SECOND).expect("ten is not zero"),
             ),
+            max_limiter_wait: DEFAULT_MAX_LIMITER_WAIT,
             retry: RetryPolicy::default(),
             mode: PhantomData,
         }
@@ -170,7 +225,7 @@ impl<M> ClientBuilder<M> {
     }
 
     /// At most `requests_per_second` requests in any one-second window (default 10, the
-    /// documented limit of a team). See [`GovernorLimiter`].
+    /// documented limit of a team), paced by a [`LocalLimiter`] of this client's own.
     pub fn rate_limit(mut self, requests_per_second: u32) -> Self {
         self.limiting = match NonZeroU32::new(requests_per_second) {
             Some(n) => Limiting::PerSecond(n),
@@ -185,9 +240,34 @@ impl<M> ClientBuilder<M> {
         self
     }
 
-    /// Paces requests with a limiter of your own, for example one shared by several processes.
-    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+    /// Paces requests with this in-memory limiter, shared with every other client given a
+    /// clone of it: one budget for several clients of one process (an async and a blocking
+    /// one, or clients with different keys of one team).
+    pub fn local_limiter(mut self, limiter: LocalLimiter) -> Self {
+        self.limiting = Limiting::Local(limiter);
+        self
+    }
+
+    /// Paces requests with a limiter of your own, for example one shared by several processes
+    /// through Redis: an [`AsyncRateLimiter`] for the async client, a [`RateLimiter`] for the
+    /// blocking one.
+    pub fn rate_limiter(mut self, limiter: Arc<M::Limiter>) -> Self {
         self.limiting = Limiting::Custom(limiter);
+        self
+    }
+
+    /// How long one attempt may wait for a permit (default [`DEFAULT_MAX_LIMITER_WAIT`], 60 s).
+    /// Past it the call ends with [`Error::Limiter`] (kind `WaitTooLong`) instead of queueing
+    /// on: the limiter refuses at once when the permit it would hand out is further away.
+    ///
+    /// This bound and the retry policy's [`RetryPolicy::max_total_wait`] are separate budgets:
+    /// the first bounds each attempt's wait in the limiter's queue, the second the delays
+    /// between attempts. A call waits at most `max_attempts x max_limiter_wait +
+    /// max_total_wait`, plus the requests' own timeouts. After a 429 the two overlap rather
+    /// than add up: the retry sleeps until `Retry-After`, and by then the limiter's pause for
+    /// that 429 has ended too.
+    pub fn max_limiter_wait(mut self, max_wait: Duration) -> Self {
+        self.max_limiter_wait = max_wait;
         self
     }
 
@@ -203,7 +283,7 @@ impl<M> ClientBuilder<M> {
         self
     }
 
-    fn shared(&self, transport_name: &str) -> Result<Shared, Error> {
+    fn shared(&self, transport_name: &str) -> Result<Shared<M::Limiter>, Error> {
         let key = ApiKey::new(self.api_key.as_deref().unwrap_or(""))?;
         let mut config = Config::builder(key)
             .auth_scheme(self.auth_scheme)
@@ -217,10 +297,11 @@ impl<M> ClientBuilder<M> {
         if let Some(url) = &self.base_url {
             config = config.base_url(url.clone());
         }
-        let limiter: Arc<dyn RateLimiter> = match &self.limiting {
-            Limiting::PerSecond(n) => Arc::new(GovernorLimiter::per_second(*n)),
-            Limiting::Off => Arc::new(Unlimited),
-            Limiting::Custom(limiter) => Arc::clone(limiter),
+        let pacing = match &self.limiting {
+            Limiting::PerSecond(n) => Pacing::Local(LocalLimiter::per_second(*n)),
+            Limiting::Off => Pacing::Off,
+            Limiting::Local(local) => Pacing::Local(local.clone()),
+            Limiting::Custom(limiter) => Pacing::Custom(Arc::clone(limiter)),
         };
         if self.max_body_bytes == 0 {
             return Err(ConfigError::InvalidSetting {
@@ -229,7 +310,12 @@ impl<M> ClientBuilder<M> {
             }
             .into());
         }
-        Ok(Shared::new(config.build()?, limiter, self.retry.clone()))
+        Ok(Shared::new(
+            config.build()?,
+            pacing,
+            self.max_limiter_wait,
+            self.retry.clone(),
+        ))
     }
 }
 
@@ -243,6 +329,7 @@ impl ClientBuilder<Async> {
             .timeout(self.timeout)
             .max_body_bytes(self.max_body_bytes)
             .build()?;
+        let transport: Box<dyn AsyncTransport> = Box::new(transport);
         Ok(crate::Client::from_parts(shared, transport))
     }
 
@@ -266,6 +353,7 @@ impl ClientBuilder<Blocking> {
             .timeout(self.timeout)
             .max_body_bytes(self.max_body_bytes)
             .build()?;
+        let transport: Box<dyn BlockingTransport> = Box::new(transport);
         Ok(crate::blocking::Client::from_parts(shared, transport))
     }
 
@@ -282,7 +370,7 @@ impl ClientBuilder<Blocking> {
     }
 }
 
-impl<M> fmt::Debug for ClientBuilder<M> {
+impl<M: Mode> fmt::Debug for ClientBuilder<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
@@ -290,6 +378,7 @@ impl<M> fmt::Debug for ClientBuilder<M> {
             .field("auth_scheme", &self.auth_scheme)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("max_limiter_wait", &self.max_limiter_wait)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }

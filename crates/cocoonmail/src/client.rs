@@ -1,33 +1,30 @@
 //! The async client.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
-use cocoon_core::{AsyncTransport, Endpoint, Error, RetryDecision, RetryState};
+use cocoon_core::{AsyncTransport, Endpoint, Error, LimiterError, RetryDecision, RetryState};
+use futures_timer::Delay;
+use http::StatusCode;
 
 use crate::builder::{Async, ClientBuilder};
-use crate::limiter::acquire_async;
-use crate::resources::{resource_accessors, Execute};
-use crate::shared::{client_common, Shared};
-
-/// The transport [`Client`] uses unless told otherwise: reqwest with the `reqwest` feature,
-/// otherwise any boxed [`AsyncTransport`] the user provides.
-#[cfg(feature = "reqwest")]
-pub type DefaultAsyncTransport = cocoon_transport_reqwest::ReqwestTransport;
-/// The transport [`Client`] uses unless told otherwise: reqwest with the `reqwest` feature,
-/// otherwise any boxed [`AsyncTransport`] the user provides.
-#[cfg(not(feature = "reqwest"))]
-pub type DefaultAsyncTransport = Box<dyn AsyncTransport>;
+use crate::limiter::{AsyncRateLimiter, Pacing, Permit, Step, Wait};
+use crate::shared::{client_common, finish, InFlight, Shared};
+use crate::telemetry::{AttemptSpan, CallSpan};
 
 /// The async Cocoonmail client. Cheap to clone: clones share the connection pool, the rate
 /// limiter and the configuration, so one client can serve a whole program.
 ///
-/// Build it with [`Client::builder`] (or [`ClientBuilder::build_with_transport`] for a custom
-/// transport); call [`Client::send`] with any request value, or the methods grouped by resource
-/// ([`Client::contacts`], [`Client::mail`], ...).
-pub struct Client<T = DefaultAsyncTransport> {
-    shared: Arc<Shared>,
+/// Build it with [`Client::builder`] (on reqwest, with the `reqwest` feature) or
+/// [`ClientBuilder::build_with_transport`] for a transport of your own; call [`Client::send`]
+/// with any request value, or the methods grouped by resource ([`Client::contacts`],
+/// [`Client::mail`], ...).
+///
+/// `Client` on its own means `Client<Box<dyn AsyncTransport>>` whatever features are on, so a
+/// library that names it keeps compiling when another crate in the build turns a feature on.
+/// `Client<T>` with a concrete transport is there for those who want static dispatch.
+pub struct Client<T = Box<dyn AsyncTransport>> {
+    shared: Arc<Shared<dyn AsyncRateLimiter>>,
     transport: Arc<T>,
 }
 
@@ -38,7 +35,7 @@ impl Client {
     }
 }
 
-client_common!(Client);
+client_common!(Client, dyn AsyncRateLimiter);
 
 impl<T: AsyncTransport> Client<T> {
     /// Sends any request value and decodes its answer, waiting for the rate limiter before each
@@ -48,37 +45,103 @@ impl<T: AsyncTransport> Client<T> {
     where
         E: Endpoint + Sync,
     {
+        self.send_hooked(endpoint, None).await
+    }
+
+    /// [`Client::send`], calling `on_send` just before each attempt goes out.
+    pub(crate) async fn send_hooked<E>(
+        &self,
+        endpoint: E,
+        on_send: Option<&(dyn Fn() + Send + Sync)>,
+    ) -> Result<E::Output, Error>
+    where
+        E: Endpoint + Sync,
+    {
+        let call = self.shared.call_span(&endpoint);
+        call.instrument(self.run(&endpoint, &call, on_send)).await
+    }
+
+    async fn run<E>(
+        &self,
+        endpoint: &E,
+        call: &CallSpan,
+        on_send: Option<&(dyn Fn() + Send + Sync)>,
+    ) -> Result<E::Output, Error>
+    where
+        E: Endpoint + Sync,
+    {
         let mut state = RetryState::new(endpoint.idempotency());
         loop {
-            let request = self.shared.request(&endpoint)?;
-            let granted = acquire_async(&*self.shared.limiter).await;
-            let sent = self.transport.send(request).await;
-            drop(granted);
-            let error = match self.shared.outcome(&endpoint, sent) {
-                Ok(output) => return Ok(output),
+            let request = match self.shared.request(endpoint) {
+                Ok(request) => request,
+                Err(error) => return Err(finish(call, state, error)),
+            };
+            let attempt = call.attempt(state.attempts());
+            let sent = attempt
+                .instrument(self.attempt(endpoint, request, &attempt, on_send))
+                .await;
+            let error = match sent {
+                Ok((output, status)) => {
+                    call.succeeded(state.attempts() + 1, Some(status));
+                    return Ok(output);
+                }
+                Err(error @ Error::Limiter(_)) => return Err(finish(call, state, error)),
                 Err(error) => error,
             };
-            match self.shared.after_failure(&mut state, &error) {
-                RetryDecision::Stop => return Err(error),
-                RetryDecision::RetryAfter(delay) => futures_timer::Delay::new(delay).await,
+            match self.shared.after_failure(&mut state, &error, &attempt) {
+                RetryDecision::RetryAfter(delay) => Delay::new(delay).await,
+                _ => return Err(finish(call, state, error)),
             }
         }
     }
 
-    resource_accessors!();
-}
-
-impl<T: AsyncTransport> Execute for Client<T> {
-    type Response<'a, O: 'a>
-        = Pin<Box<dyn Future<Output = Result<O, Error>> + Send + 'a>>
+    /// One attempt: a permit, the exchange, what the limiter hears, the decoded answer.
+    async fn attempt<E>(
+        &self,
+        endpoint: &E,
+        request: http::Request<Vec<u8>>,
+        attempt: &AttemptSpan,
+        on_send: Option<&(dyn Fn() + Send + Sync)>,
+    ) -> Result<(E::Output, StatusCode), Error>
     where
-        Self: 'a;
-
-    fn execute<'a, E>(&'a self, endpoint: E) -> Self::Response<'a, E::Output>
-    where
-        E: Endpoint + Send + Sync + 'a,
-        E::Output: Send + 'a,
+        E: Endpoint + Sync,
     {
-        Box::pin(self.send(endpoint))
+        let (permit, waited) = self.acquire().await?;
+        attempt.waited(waited);
+        let in_flight = InFlight::new(&self.shared.pacing, permit);
+        if let Some(on_send) = on_send {
+            on_send();
+        }
+        let sent = self.transport.send(request).await;
+        let outcome = self.shared.heard(&sent, attempt);
+        match &self.shared.pacing {
+            Pacing::Off => {}
+            Pacing::Local(local) => local.hear(permit, &outcome),
+            Pacing::Custom(custom) => custom.observe(permit, &outcome).await,
+        }
+        in_flight.settle();
+        self.shared.outcome(endpoint, sent)
     }
+
+    /// Waits for a permit without blocking the executor's thread.
+    async fn acquire(&self) -> Result<(Permit, Duration), LimiterError> {
+        let shared = &self.shared;
+        let reservation = match &shared.pacing {
+            Pacing::Off => return Ok((Permit::UNTRACKED, Duration::ZERO)),
+            Pacing::Local(local) => local.reserve_slot(shared.max_limiter_wait)?,
+            Pacing::Custom(custom) => custom.reserve(shared.max_limiter_wait).await?,
+        };
+        let mut wait = Wait::new(reservation, shared.max_limiter_wait);
+        if let Some(first) = wait.first() {
+            Delay::new(first).await;
+        }
+        loop {
+            match wait.next(|r| shared.confirm(r))? {
+                Step::Go(permit) => return Ok((permit, wait.waited())),
+                Step::Sleep(more) => Delay::new(more).await,
+            }
+        }
+    }
+
+    crate::resources::accessors!();
 }

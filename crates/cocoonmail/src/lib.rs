@@ -46,7 +46,7 @@
 //!
 //! // COCOONMAIL_API_KEY, and COCOONMAIL_BASE_URL when not production.
 //! let client = cocoonmail::Client::builder().from_env().build()?;
-//! client.api_key().validate().await?;
+//! client.keys().validate().await?;
 //! client.contacts().create(CreateContact::new("ada@example.com").first_name("Ada")).await?;
 //! client.events().send(SendEvent::simple("signup", "ada@example.com")).await?;
 //! let found = client.contacts().find(ContactRef::email("ada@example.com")).await?;
@@ -81,7 +81,7 @@
 //!
 //! Every call ends in [`Error`]; ask it [`Error::status`], [`Error::is_retryable`],
 //! [`Error::retry_after`] and [`Error::rate_limit`] instead of matching variants. The client
-//! waits on its [`RateLimiter`] before every attempt (a [`GovernorLimiter`] at 10 requests per
+//! waits on its [`RateLimiter`] before every attempt (a [`LocalLimiter`] at 10 requests per
 //! second unless configured otherwise) and retries by the [`RetryPolicy`]: 429 and connections
 //! never established always; server errors and timeouts only for reads and upserts.
 //!
@@ -90,35 +90,46 @@
 //! Six operations have provisional routes: the vendor names them but publishes no path (see
 //! [`Operation`] and [`RouteStatus`]). Remap any route with [`ClientBuilder::route`], and send
 //! what the SDK does not model yet with [`Client::raw`] and a [`RawRequest`].
-mod builder;
+pub mod builder;
+mod bulk;
 mod client;
-mod limiter;
+pub mod limiter;
 mod resources;
 mod shared;
+mod telemetry;
 
 pub mod blocking;
 
-pub use builder::{
-    Async, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
-    ENV_API_KEY, ENV_BASE_URL,
-};
-pub use client::{Client, DefaultAsyncTransport};
-pub use limiter::{
-    GovernorLimiter, Permit, RateLimiter, Unlimited, MAX_OUTLIER_HOLD, SAFETY_MARGIN_PER_MILLE,
-};
-pub use resources::{
-    ApiKeys, Contacts, CustomFields, Events, Execute, Lists, Mail, Otp, Verify, WhatsApp,
-};
+pub use builder::{ClientBuilder, ENV_API_KEY, ENV_BASE_URL};
+pub use bulk::stream::{BulkRun, BulkStream};
+pub use bulk::{BulkResult, StopHandle};
+pub use client::Client;
+pub use limiter::{AsyncRateLimiter, LocalLimiter, RateLimiter};
+pub use resources::{ApiKeys, Contacts, CustomFields, Events, Lists, Mail, Otp, Verify, WhatsApp};
 
 pub use cocoon_core as core;
+
+/// The async transport on reqwest (feature `reqwest`): for `Client<ReqwestTransport>` with
+/// static dispatch, or to wrap it in a transport of your own.
+#[cfg(feature = "reqwest")]
+pub use cocoon_transport_reqwest as reqwest_transport;
+/// The blocking transport on ureq (feature `ureq`): for `blocking::Client<UreqTransport>` with
+/// static dispatch, or to wrap it in a transport of your own.
+#[cfg(feature = "ureq")]
+pub use cocoon_transport_ureq as ureq_transport;
+
+/// The attribute that makes `async fn` in [`AsyncRateLimiter`] and [`AsyncTransport`]
+/// implementations object-safe; re-exported so implementors need no dependency of their own.
+pub use async_trait::async_trait;
 pub use cocoon_core::{
     api_key, contacts, custom_fields, events, lists, mail, otp, properties, quota, verify,
     webhooks, whatsapp,
 };
 pub use cocoon_core::{
-    ApiError, ApiKey, AsyncTransport, AuthScheme, BlockingTransport, ConfigError, Endpoint, Error,
-    Idempotency, InvalidInput, Operation, RateLimit, RawRequest, RetryAfter, RetryPolicy, Route,
-    RouteStatus, RouteTable, TransportError, TransportErrorKind,
+    ApiError, ApiKey, AsyncTransport, AttemptFailure, AttemptHistory, AuthScheme,
+    BlockingTransport, ConfigError, Endpoint, Error, FailedAttempt, Idempotency, InvalidInput,
+    LimiterError, LimiterErrorKind, Operation, RateLimit, RawRequest, RetryAfter, RetryPolicy,
+    Route, RouteStatus, RouteTable, TransportError, TransportErrorKind,
 };
 
 /// The README's examples, compiled and run as doc tests.

@@ -1,41 +1,149 @@
-//! The methods grouped by resource, written once for both clients.
+//! The methods grouped by resource: `client.contacts().find(..)`, `client.mail().send(..)`...
 //!
-//! Each resource handle is generic over [`Execute`], which the async client implements with
-//! futures and the blocking client with plain results, so `client.contacts().find(..)` is
-//! `.await`ed on one and returns directly on the other without a second copy of any method.
+//! Each operation is written once, in the table of [`operations!`]; the table is expanded
+//! twice, into `async fn`s on the handles of the async [`crate::Client`] and plain `fn`s on
+//! those of the [`crate::blocking::Client`], so rustdoc shows each for what it is.
 
 use cocoon_core::{
-    api_key, contacts, custom_fields, events, lists, mail, otp, verify, whatsapp, Endpoint,
+    api_key, contacts, custom_fields, events, lists, mail, otp, verify, whatsapp, Error, RawRequest,
 };
 
-mod sealed {
-    pub trait Sealed {}
-    impl<T> Sealed for crate::Client<T> {}
-    impl<T> Sealed for crate::blocking::Client<T> {}
+/// Every resource handle and its operations: one line of request building per operation.
+macro_rules! operations {
+    ($expand:ident) => {
+        $expand! {
+            /// API-key operations, from `client.keys()`.
+            ApiKeys {
+                /// Checks the configured key: the workspace details, or
+                /// [`Error::Unauthorized`](cocoon_core::Error::Unauthorized).
+                fn validate() -> api_key::ApiKeyValidation = api_key::ValidateApiKey::new();
+            }
+            /// Contact operations, from `client.contacts()`. Their routes are provisional.
+            Contacts {
+                /// Creates a contact; an existing email ends in
+                /// [`Error::Conflict`](cocoon_core::Error::Conflict).
+                fn create(contact: contacts::CreateContact) -> contacts::CreateContactResponse = contact;
+                /// Updates a contact, creating it when none matches.
+                fn update(update: contacts::UpdateContact) -> contacts::UpdateContactResponse = update;
+                /// Finds contacts by email or user id (an empty list when none matches).
+                fn find(contact: contacts::ContactRef) -> Vec<contacts::Contact> = contacts::FindContact::new(contact);
+                /// Deletes a contact; an unknown one ends in
+                /// [`Error::NotFound`](cocoon_core::Error::NotFound).
+                fn delete(contact: contacts::ContactRef) -> contacts::DeleteContactResponse = contacts::DeleteContact::new(contact);
+            }
+            /// Mailing lists, from `client.lists()`. The route is provisional.
+            Lists {
+                /// Every mailing list of the team.
+                fn list() -> Vec<lists::MailingList> = lists::ListMailingLists;
+            }
+            /// Custom contact fields, from `client.custom_fields()`. The route is provisional.
+            CustomFields {
+                /// Every custom contact field of the team.
+                fn list() -> Vec<custom_fields::CustomField> = custom_fields::ListCustomFields;
+            }
+            /// Events, from `client.events()`. Sends are never retried after they may have
+            /// arrived.
+            Events {
+                /// Sends an event that can trigger workflows.
+                fn send(event: events::SendEvent) -> events::SendEventResponse = event;
+                /// Sends an abandoned-cart checkout event.
+                fn checkout(event: events::CheckoutEvent) -> events::CheckoutEventResponse = event;
+            }
+            /// Email, from `client.mail()`. Sends are never retried after they may have arrived.
+            Mail {
+                /// Sends a transactional email.
+                fn send(mail: mail::SendMail) -> mail::SendMailResponse = mail;
+                /// Sends an email without Cocoonmail keeping reports or analytics.
+                fn send_direct(mail: mail::SendDirectMail) -> mail::SendDirectMailResponse = mail;
+                /// Reads the team's email usage and quotas.
+                fn usage() -> mail::MailUsageResponse = mail::MailUsage::new();
+                /// Reads a sent email's status by the `message_id` of its send report.
+                fn status(message_id: impl Into<String>) -> mail::MailStatusResponse = mail::MailStatus::new(message_id);
+            }
+            /// WhatsApp, from `client.whatsapp()`. Sends are never retried after they may have
+            /// arrived.
+            WhatsApp {
+                /// Sends a WhatsApp message.
+                fn send(message: whatsapp::SendWhatsApp) -> whatsapp::SendWhatsAppResponse = message;
+                /// Reads a WhatsApp message's status by its `message_id`.
+                fn status(message_id: impl Into<String>) -> whatsapp::WhatsAppStatusResponse = whatsapp::WhatsAppStatus::new(message_id);
+            }
+            /// One-time passwords, from `client.otp()`. Never retried after they may have
+            /// arrived.
+            Otp {
+                /// Sends a one-time password.
+                fn send(otp: otp::SendOtp) -> otp::SendOtpResponse = otp;
+            }
+            /// Email verification, from `client.verify()`.
+            Verify {
+                /// Verifies an email address.
+                fn email(email: impl Into<String>) -> verify::VerifyEmailResponse = verify::VerifyEmail::new(email);
+            }
+        }
+    };
 }
 
-/// Sends a request value: a future for the async client, a result for the blocking one.
-///
-/// Implemented by [`crate::Client`] and [`crate::blocking::Client`] only.
-pub trait Execute: sealed::Sealed {
-    /// What a call returns: `Pin<Box<dyn Future<Output = Result<T, Error>>>>` for the async
-    /// client, `Result<T, Error>` for the blocking one.
-    type Response<'a, T: 'a>
-    where
-        Self: 'a;
+/// Declares the handle types.
+macro_rules! handles {
+    ($( $(#[$hdoc:meta])* $handle:ident { $($ops:tt)* } )*) => {$(
+        $(#[$hdoc])*
+        #[derive(Debug)]
+        pub struct $handle<'c, C> {
+            pub(crate) client: &'c C,
+        }
 
-    /// Sends `endpoint`.
-    fn execute<'a, E>(&'a self, endpoint: E) -> Self::Response<'a, E::Output>
-    where
-        E: Endpoint + Send + Sync + 'a,
-        E::Output: Send + 'a;
+        impl<C> Clone for $handle<'_, C> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<C> Copy for $handle<'_, C> {}
+    )*};
 }
 
-/// Generates the accessors of every resource handle inside a client's `impl` block.
-macro_rules! resource_accessors {
+/// The operations of the async client's handles, as `async fn`s.
+macro_rules! async_methods {
+    ($( $(#[$hdoc:meta])* $handle:ident {
+        $( $(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty = $request:expr; )*
+    } )*) => {$(
+        impl<'c, T: cocoon_core::AsyncTransport> $handle<'c, crate::Client<T>> {
+            $(
+                $(#[$doc])*
+                pub async fn $name(self, $($arg: $ty),*) -> Result<$out, Error> {
+                    self.client.send($request).await
+                }
+            )*
+        }
+    )*};
+}
+
+/// The operations of the blocking client's handles, as plain `fn`s.
+macro_rules! blocking_methods {
+    ($( $(#[$hdoc:meta])* $handle:ident {
+        $( $(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty = $request:expr; )*
+    } )*) => {$(
+        impl<'c, T: cocoon_core::BlockingTransport> $handle<'c, crate::blocking::Client<T>> {
+            $(
+                $(#[$doc])*
+                pub fn $name(self, $($arg: $ty),*) -> Result<$out, Error> {
+                    self.client.send($request)
+                }
+            )*
+        }
+    )*};
+}
+
+operations!(handles);
+operations!(async_methods);
+operations!(blocking_methods);
+
+/// Generates, inside a client's `impl` block, the accessor of every resource handle and the
+/// raw request.
+macro_rules! accessors {
     () => {
         /// Validating the API key.
-        pub fn api_key(&self) -> $crate::resources::ApiKeys<'_, Self> {
+        pub fn keys(&self) -> $crate::resources::ApiKeys<'_, Self> {
             $crate::resources::ApiKeys { client: self }
         }
 
@@ -78,206 +186,22 @@ macro_rules! resource_accessors {
         pub fn verify(&self) -> $crate::resources::Verify<'_, Self> {
             $crate::resources::Verify { client: self }
         }
-
-        /// Sends a request to any route with the same auth, rate limiting, retries and error
-        /// mapping as the modelled operations; the answer is JSON.
-        pub fn raw(
-            &self,
-            request: cocoon_core::RawRequest,
-        ) -> <Self as $crate::resources::Execute>::Response<'_, serde_json::Value> {
-            $crate::resources::Execute::execute(self, request)
-        }
     };
 }
-pub(crate) use resource_accessors;
+pub(crate) use accessors;
 
-macro_rules! handle {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug)]
-        pub struct $name<'c, C> {
-            pub(crate) client: &'c C,
-        }
-
-        impl<C> Clone for $name<'_, C> {
-            fn clone(&self) -> Self {
-                *self
-            }
-        }
-
-        impl<C> Copy for $name<'_, C> {}
-    };
-}
-
-handle! {
-    /// API-key operations, from `client.api_key()`.
-    ApiKeys
-}
-
-impl<'c, C: Execute> ApiKeys<'c, C> {
-    /// Checks the configured key: the workspace details, or [`cocoon_core::Error::Unauthorized`].
-    pub fn validate(&self) -> C::Response<'c, api_key::ApiKeyValidation> {
-        self.client.execute(api_key::ValidateApiKey::new())
+impl<T: cocoon_core::AsyncTransport> crate::Client<T> {
+    /// Sends a request to any route with the same auth, rate limiting, retries and error
+    /// mapping as the modelled operations; the answer is JSON.
+    pub async fn raw(&self, request: RawRequest) -> Result<serde_json::Value, Error> {
+        self.send(request).await
     }
 }
 
-handle! {
-    /// Contact operations, from `client.contacts()`. Their routes are provisional.
-    Contacts
-}
-
-impl<'c, C: Execute> Contacts<'c, C> {
-    /// Creates a contact; an existing email ends in [`cocoon_core::Error::Conflict`].
-    pub fn create(
-        &self,
-        contact: contacts::CreateContact,
-    ) -> C::Response<'c, contacts::CreateContactResponse> {
-        self.client.execute(contact)
-    }
-
-    /// Updates a contact, creating it when none matches.
-    pub fn update(
-        &self,
-        update: contacts::UpdateContact,
-    ) -> C::Response<'c, contacts::UpdateContactResponse> {
-        self.client.execute(update)
-    }
-
-    /// Finds contacts by email or user id (an empty list when none matches).
-    pub fn find(&self, contact: contacts::ContactRef) -> C::Response<'c, Vec<contacts::Contact>> {
-        self.client.execute(contacts::FindContact::new(contact))
-    }
-
-    /// Deletes a contact; an unknown one ends in [`cocoon_core::Error::NotFound`].
-    pub fn delete(
-        &self,
-        contact: contacts::ContactRef,
-    ) -> C::Response<'c, contacts::DeleteContactResponse> {
-        self.client.execute(contacts::DeleteContact::new(contact))
-    }
-}
-
-handle! {
-    /// Mailing lists, from `client.lists()`. The route is provisional.
-    Lists
-}
-
-impl<'c, C: Execute> Lists<'c, C> {
-    /// Every mailing list of the team.
-    pub fn list(&self) -> C::Response<'c, Vec<lists::MailingList>> {
-        self.client.execute(lists::ListMailingLists)
-    }
-}
-
-handle! {
-    /// Custom contact fields, from `client.custom_fields()`. The route is provisional.
-    CustomFields
-}
-
-impl<'c, C: Execute> CustomFields<'c, C> {
-    /// Every custom contact field of the team.
-    pub fn list(&self) -> C::Response<'c, Vec<custom_fields::CustomField>> {
-        self.client.execute(custom_fields::ListCustomFields)
-    }
-}
-
-handle! {
-    /// Events, from `client.events()`. Sends are never retried after they may have arrived.
-    Events
-}
-
-impl<'c, C: Execute> Events<'c, C> {
-    /// Sends an event that can trigger workflows.
-    pub fn send(&self, event: events::SendEvent) -> C::Response<'c, events::SendEventResponse> {
-        self.client.execute(event)
-    }
-
-    /// Sends an abandoned-cart checkout event.
-    pub fn checkout(
-        &self,
-        event: events::CheckoutEvent,
-    ) -> C::Response<'c, events::CheckoutEventResponse> {
-        self.client.execute(event)
-    }
-}
-
-handle! {
-    /// Email, from `client.mail()`. Sends are never retried after they may have arrived.
-    Mail
-}
-
-impl<'c, C: Execute> Mail<'c, C> {
-    /// Sends a transactional email.
-    pub fn send(&self, mail: mail::SendMail) -> C::Response<'c, mail::SendMailResponse> {
-        self.client.execute(mail)
-    }
-
-    /// Sends an email without Cocoonmail keeping reports or analytics.
-    pub fn send_direct(
-        &self,
-        mail: mail::SendDirectMail,
-    ) -> C::Response<'c, mail::SendDirectMailResponse> {
-        self.client.execute(mail)
-    }
-
-    /// Reads the team's email usage and quotas.
-    pub fn usage(&self) -> C::Response<'c, mail::MailUsageResponse> {
-        self.client.execute(mail::MailUsage::new())
-    }
-
-    /// Reads a sent email's status by the `message_id` of its send report.
-    pub fn status(
-        &self,
-        message_id: impl Into<String>,
-    ) -> C::Response<'c, mail::MailStatusResponse> {
-        self.client.execute(mail::MailStatus::new(message_id))
-    }
-}
-
-handle! {
-    /// WhatsApp, from `client.whatsapp()`. Sends are never retried after they may have arrived.
-    WhatsApp
-}
-
-impl<'c, C: Execute> WhatsApp<'c, C> {
-    /// Sends a WhatsApp message.
-    pub fn send(
-        &self,
-        message: whatsapp::SendWhatsApp,
-    ) -> C::Response<'c, whatsapp::SendWhatsAppResponse> {
-        self.client.execute(message)
-    }
-
-    /// Reads a WhatsApp message's status by its `message_id`.
-    pub fn status(
-        &self,
-        message_id: impl Into<String>,
-    ) -> C::Response<'c, whatsapp::WhatsAppStatusResponse> {
-        self.client
-            .execute(whatsapp::WhatsAppStatus::new(message_id))
-    }
-}
-
-handle! {
-    /// One-time passwords, from `client.otp()`. Never retried after they may have arrived.
-    Otp
-}
-
-impl<'c, C: Execute> Otp<'c, C> {
-    /// Sends a one-time password.
-    pub fn send(&self, otp: otp::SendOtp) -> C::Response<'c, otp::SendOtpResponse> {
-        self.client.execute(otp)
-    }
-}
-
-handle! {
-    /// Email verification, from `client.verify()`.
-    Verify
-}
-
-impl<'c, C: Execute> Verify<'c, C> {
-    /// Verifies an email address.
-    pub fn email(&self, email: impl Into<String>) -> C::Response<'c, verify::VerifyEmailResponse> {
-        self.client.execute(verify::VerifyEmail::new(email))
+impl<T: cocoon_core::BlockingTransport> crate::blocking::Client<T> {
+    /// Sends a request to any route with the same auth, rate limiting, retries and error
+    /// mapping as the modelled operations; the answer is JSON.
+    pub fn raw(&self, request: RawRequest) -> Result<serde_json::Value, Error> {
+        self.send(request)
     }
 }

@@ -1,38 +1,65 @@
 //! What the async and the blocking client share: configuration, limiter, retry policy, and the
-//! steps of one attempt.
+//! steps of one attempt. The two clients differ only in how they wait.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use cocoon_core::{
-    build_request, decode_response, Config, Endpoint, Error, RetryDecision, RetryPolicy,
+    build_request, decode_response, Config, Endpoint, Error, RateLimit, RetryDecision, RetryPolicy,
     RetryState, TransportError,
 };
-use http::{Request, Response};
+use http::{Request, Response, StatusCode};
 
-use crate::limiter::RateLimiter;
+use crate::limiter::{
+    AsyncRateLimiter, Confirmation, LocalLimiter, Outcome, Pacing, Permit, RateLimiter, Reservation,
+};
+use crate::telemetry::{AttemptSpan, CallSpan, Server};
 
-pub(crate) struct Shared {
-    pub(crate) config: Config,
-    pub(crate) limiter: Arc<dyn RateLimiter>,
-    pub(crate) retry: RetryPolicy,
-    random: AtomicU64,
+/// The part of a limiter both clients call the same way: `confirm` is synchronous in both
+/// traits.
+pub(crate) trait Confirm {
+    fn confirm(&self, reservation: &Reservation) -> Confirmation;
 }
 
-impl Shared {
-    pub(crate) fn new(config: Config, limiter: Arc<dyn RateLimiter>, retry: RetryPolicy) -> Self {
-        let seed = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0x9E37_79B9_7F4A_7C15);
+impl Confirm for dyn AsyncRateLimiter {
+    fn confirm(&self, reservation: &Reservation) -> Confirmation {
+        AsyncRateLimiter::confirm(self, reservation)
+    }
+}
+
+impl Confirm for dyn RateLimiter {
+    fn confirm(&self, reservation: &Reservation) -> Confirmation {
+        RateLimiter::confirm(self, reservation)
+    }
+}
+
+pub(crate) struct Shared<L: ?Sized> {
+    pub(crate) config: Config,
+    pub(crate) pacing: Pacing<L>,
+    pub(crate) max_limiter_wait: Duration,
+    pub(crate) retry: RetryPolicy,
+    server: Server,
+}
+
+impl<L: ?Sized> Shared<L> {
+    pub(crate) fn new(
+        config: Config,
+        pacing: Pacing<L>,
+        max_limiter_wait: Duration,
+        retry: RetryPolicy,
+    ) -> Self {
         Shared {
+            server: Server::of(&config),
             config,
-            limiter,
+            pacing,
+            max_limiter_wait,
             retry,
-            random: AtomicU64::new(seed | 1),
         }
+    }
+
+    /// The span of a call to `endpoint`.
+    pub(crate) fn call_span<E: Endpoint + ?Sized>(&self, endpoint: &E) -> CallSpan {
+        CallSpan::new(&self.server, &self.config, endpoint)
     }
 
     /// The request of one attempt.
@@ -43,61 +70,133 @@ impl Shared {
         build_request(&self.config, endpoint)
     }
 
+    /// How the attempt ended, for the limiter and the attempt's span.
+    pub(crate) fn heard(
+        &self,
+        sent: &Result<Response<Vec<u8>>, TransportError>,
+        attempt: &AttemptSpan,
+    ) -> Outcome {
+        match sent {
+            Ok(response) => {
+                let rate_limit = RateLimit::from_headers(response.headers());
+                attempt.answered(response.status(), &rate_limit);
+                Outcome {
+                    status: Some(response.status()),
+                    rate_limit,
+                    at: SystemTime::now(),
+                }
+            }
+            Err(_) => Outcome::no_answer(),
+        }
+    }
+
     /// The outcome of one attempt.
     pub(crate) fn outcome<E: Endpoint + ?Sized>(
         &self,
         endpoint: &E,
         sent: Result<Response<Vec<u8>>, TransportError>,
-    ) -> Result<E::Output, Error> {
-        decode_response(endpoint, sent?)
+    ) -> Result<(E::Output, StatusCode), Error> {
+        let response = sent?;
+        let status = response.status();
+        decode_response(endpoint, response).map(|output| (output, status))
     }
 
     /// What to do after a failed attempt.
-    pub(crate) fn after_failure(&self, state: &mut RetryState, error: &Error) -> RetryDecision {
-        state.after_failure(&self.retry, error, SystemTime::now(), self.next_random())
-    }
-
-    /// A xorshift step: good enough to spread retries, no dependency needed.
-    fn next_random(&self) -> u64 {
-        let step = |mut x: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let previous = self
-            .random
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |x| Some(step(x)))
-            .unwrap_or(1);
-        step(previous)
+    pub(crate) fn after_failure(
+        &self,
+        state: &mut RetryState,
+        error: &Error,
+        attempt: &AttemptSpan,
+    ) -> RetryDecision {
+        let decision =
+            state.after_failure(&self.retry, error, SystemTime::now(), fastrand::u64(..));
+        attempt.decided(error, decision);
+        decision
     }
 }
 
-impl fmt::Debug for Shared {
+impl<L: Confirm + ?Sized> Shared<L> {
+    /// May the caller holding `reservation` go now?
+    pub(crate) fn confirm(&self, reservation: &Reservation) -> Confirmation {
+        match &self.pacing {
+            Pacing::Off => Confirmation::Go(Permit::UNTRACKED),
+            Pacing::Local(local) => local.confirm_slot(reservation),
+            Pacing::Custom(custom) => custom.confirm(reservation),
+        }
+    }
+}
+
+impl<L: fmt::Debug + ?Sized> fmt::Debug for Shared<L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("config", &self.config)
-            .field("limiter", &self.limiter)
+            .field("limiter", &self.pacing)
+            .field("max_limiter_wait", &self.max_limiter_wait)
             .field("retry", &self.retry)
             .finish()
+    }
+}
+
+/// The call's final error, with the story of its attempts, recorded on its span.
+pub(crate) fn finish(call: &CallSpan, state: RetryState, error: Error) -> Error {
+    let error = state.finish(error);
+    call.failed(&error);
+    error
+}
+
+/// A request in flight under a permit of the built-in limiter: if its call is dropped before
+/// the outcome is heard, the limiter still learns the attempt is over.
+pub(crate) struct InFlight<'a> {
+    local: Option<&'a LocalLimiter>,
+    permit: Permit,
+}
+
+impl<'a> InFlight<'a> {
+    pub(crate) fn new<L: ?Sized>(pacing: &'a Pacing<L>, permit: Permit) -> Self {
+        let local = match pacing {
+            Pacing::Local(local) => Some(local),
+            _ => None,
+        };
+        InFlight { local, permit }
+    }
+
+    /// The outcome was heard: nothing left to do on drop.
+    pub(crate) fn settle(mut self) {
+        self.local = None;
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(local) = self.local {
+            local.abandon(self.permit);
+        }
     }
 }
 
 /// The parts of a client that do not depend on how it waits: constructor, accessors, `Clone`
 /// and a `Debug` that never shows the key.
 macro_rules! client_common {
-    ($client:ident) => {
+    ($client:ident, $limiter:ty) => {
         impl<T> $client<T> {
-            pub(crate) fn from_parts(shared: $crate::shared::Shared, transport: T) -> Self {
+            pub(crate) fn from_parts(
+                shared: $crate::shared::Shared<$limiter>,
+                transport: T,
+            ) -> Self {
                 $client {
                     shared: std::sync::Arc::new(shared),
                     transport: std::sync::Arc::new(transport),
                 }
             }
 
-            /// The configuration requests are built with.
+            /// The configuration requests are built with (base URL, key, auth scheme, routes).
             pub fn config(&self) -> &cocoon_core::Config {
                 &self.shared.config
+            }
+
+            /// The retry policy.
+            pub fn retry_policy(&self) -> &cocoon_core::RetryPolicy {
+                &self.shared.retry
             }
 
             /// The transport.

@@ -1,0 +1,400 @@
+use std::num::NonZeroU32;
+use std::time::{Duration, SystemTime};
+
+use cocoon_core::{LimiterErrorKind, RateLimit, RetryAfter};
+use governor::clock::{Clock, FakeRelativeClock, Reference};
+use http::StatusCode;
+
+use super::*;
+use crate::limiter::{Confirmation, Outcome, Permit, RateLimiter, Reservation, Unlimited};
+
+const TEN: NonZeroU32 = NonZeroU32::new(10).unwrap();
+const FOREVER: Duration = Duration::from_secs(3600);
+const P: Duration = Duration::from_millis(103);
+
+fn limiter() -> (LocalLimiter<FakeRelativeClock>, FakeRelativeClock) {
+    let clock = FakeRelativeClock::default();
+    (
+        LocalLimiter::per_second_with_clock(TEN, clock.clone()),
+        clock,
+    )
+}
+
+fn elapsed(clock: &FakeRelativeClock, start: <FakeRelativeClock as Clock>::Instant) -> Duration {
+    Duration::from_nanos(clock.now().duration_since(start).as_u64())
+}
+
+/// One caller, the way a client drives the limiter: reserve, sleep once, confirm (sleeping
+/// again only when told). Returns the permit and how many sleeps it took.
+fn acquire(
+    limiter: &LocalLimiter<FakeRelativeClock>,
+    clock: &FakeRelativeClock,
+) -> (Permit, usize) {
+    let reservation = RateLimiter::reserve(limiter, FOREVER).unwrap();
+    let mut sleeps = 0;
+    if !reservation.wait().is_zero() {
+        clock.advance(reservation.wait());
+        sleeps += 1;
+    }
+    loop {
+        match RateLimiter::confirm(limiter, &reservation) {
+            Confirmation::Go(permit) => return (permit, sleeps),
+            Confirmation::Wait(more) => {
+                clock.advance(more.max(Duration::from_nanos(1)));
+                sleeps += 1;
+            }
+        }
+    }
+}
+
+/// Eager callers one after another: when each permit was granted.
+fn grant_times(
+    limiter: &LocalLimiter<FakeRelativeClock>,
+    clock: &FakeRelativeClock,
+    n: usize,
+    answer: impl Fn(Permit) -> Option<Outcome>,
+) -> Vec<Duration> {
+    let start = clock.now();
+    (0..n)
+        .map(|_| {
+            let (permit, _) = acquire(limiter, clock);
+            let at = elapsed(clock, start);
+            if let Some(outcome) = answer(permit) {
+                RateLimiter::observe(limiter, permit, &outcome);
+            }
+            at
+        })
+        .collect()
+}
+
+fn max_in_one_second(times: &[Duration]) -> usize {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    (0..sorted.len())
+        .map(|i| {
+            sorted[i..]
+                .iter()
+                .take_while(|t| **t - sorted[i] < Duration::from_secs(1))
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn answered(status: u16, rate_limit: RateLimit) -> Outcome {
+    Outcome {
+        status: Some(StatusCode::from_u16(status).unwrap()),
+        rate_limit,
+        at: SystemTime::UNIX_EPOCH,
+    }
+}
+
+#[test]
+fn never_more_than_ten_in_any_one_second_window() {
+    let (limiter, clock) = limiter();
+    let times = grant_times(&limiter, &clock, 200, |_| None);
+    assert!(max_in_one_second(&times) <= 10);
+    for (i, t) in times.iter().enumerate() {
+        // Even a window stretched by the safety margin holds no eleventh request.
+        let stretched = times[i..]
+            .iter()
+            .take_while(|u| **u - *t < Duration::from_millis(1029))
+            .count();
+        assert!(
+            stretched <= 10,
+            "{stretched} permits within 1.029 s of {t:?}"
+        );
+    }
+}
+
+#[test]
+fn sustains_at_least_nine_and_a_half_per_second() {
+    let (limiter, clock) = limiter();
+    let times = grant_times(&limiter, &clock, 200, |_| None);
+    let rate = 199.0 / (times[199] - times[0]).as_secs_f64();
+    assert!((9.5..=10.0).contains(&rate), "sustained {rate:.2}/s");
+    assert_eq!(limiter.period(), P);
+}
+
+#[test]
+fn a_reservation_says_how_long_to_wait() {
+    let (limiter, clock) = limiter();
+    let first = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+    assert_eq!(first.wait(), Duration::ZERO);
+    assert!(matches!(
+        RateLimiter::confirm(&limiter, &first),
+        Confirmation::Go(_)
+    ));
+    assert_eq!(RateLimiter::reserve(&limiter, FOREVER).unwrap().wait(), P);
+    clock.advance(Duration::from_millis(50));
+    assert_eq!(
+        RateLimiter::reserve(&limiter, FOREVER).unwrap().wait(),
+        2 * P - Duration::from_millis(50)
+    );
+}
+
+#[test]
+fn sixty_four_waiters_are_served_in_order_each_sleeping_once() {
+    let (limiter, clock) = limiter();
+    let start = clock.now();
+    let reservations: Vec<Reservation> = (0..64)
+        .map(|_| RateLimiter::reserve(&limiter, FOREVER).unwrap())
+        .collect();
+    for (i, r) in reservations.iter().enumerate() {
+        assert_eq!(r.wait(), P * i as u32, "waiter {i}");
+    }
+    // Each wakes at its own time, in order, and goes without a second sleep.
+    let mut granted = Vec::new();
+    for (i, r) in reservations.iter().enumerate() {
+        let due = r.wait();
+        let now = elapsed(&clock, start);
+        clock.advance(due - now);
+        match RateLimiter::confirm(&limiter, r) {
+            Confirmation::Go(permit) => granted.push((i, permit.id())),
+            Confirmation::Wait(more) => panic!("waiter {i} told to wait {more:?} more"),
+        }
+    }
+    let ids: Vec<u64> = granted.iter().map(|(_, id)| *id).collect();
+    assert_eq!(ids, (0..64).collect::<Vec<u64>>());
+}
+
+#[test]
+fn a_caller_that_wakes_late_cannot_bunch_up_with_the_next() {
+    let (limiter, clock) = limiter();
+    let start = clock.now();
+    let a = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+    let b = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+    // `a` wakes 80 ms late; `b` wakes on time 23 ms after it.
+    clock.advance(Duration::from_millis(80));
+    assert!(matches!(
+        RateLimiter::confirm(&limiter, &a),
+        Confirmation::Go(_)
+    ));
+    clock.advance(b.wait() - elapsed(&clock, start));
+    assert_eq!(
+        RateLimiter::confirm(&limiter, &b),
+        Confirmation::Wait(Duration::from_millis(80))
+    );
+}
+
+#[test]
+fn a_wait_past_the_bound_is_refused_without_using_the_slot() {
+    let (limiter, _clock) = limiter();
+    for _ in 0..10 {
+        RateLimiter::reserve(&limiter, FOREVER).unwrap();
+    }
+    let refused = RateLimiter::reserve(&limiter, Duration::from_millis(500)).unwrap_err();
+    assert_eq!(
+        refused.kind,
+        LimiterErrorKind::WaitTooLong {
+            wait: P * 10,
+            max_wait: Duration::from_millis(500)
+        }
+    );
+    // The slot it would have had is still the next one.
+    assert_eq!(
+        RateLimiter::reserve(&limiter, FOREVER).unwrap().wait(),
+        P * 10
+    );
+}
+
+#[test]
+fn a_429_pauses_everyone_and_moves_the_queue_back_in_order() {
+    let (limiter, clock) = limiter();
+    let start = clock.now();
+    let first = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+    let Confirmation::Go(permit) = RateLimiter::confirm(&limiter, &first) else {
+        panic!("the first goes at once");
+    };
+    let queued: Vec<Reservation> = (0..4)
+        .map(|_| RateLimiter::reserve(&limiter, FOREVER).unwrap())
+        .collect();
+    clock.advance(Duration::from_millis(10));
+    let limited = RateLimit {
+        limit: Some(10),
+        remaining: Some(0),
+        retry_after: Some(RetryAfter::Delay(Duration::from_secs(1))),
+    };
+    RateLimiter::observe(&limiter, permit, &answered(429, limited));
+    assert_eq!(limiter.paused_for(), Some(Duration::from_secs(1)));
+
+    // Each queued caller wakes at its old slot and is told the new one, one period apart.
+    let resume = Duration::from_millis(1010);
+    for (i, r) in queued.iter().enumerate() {
+        let old = r.wait();
+        clock.advance(old.saturating_sub(elapsed(&clock, start)));
+        let Confirmation::Wait(more) = RateLimiter::confirm(&limiter, r) else {
+            panic!("caller {i} went during the pause");
+        };
+        assert_eq!(
+            elapsed(&clock, start) + more,
+            resume + P * i as u32,
+            "caller {i}"
+        );
+    }
+    // A newcomer queues behind them.
+    let late = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+    assert_eq!(elapsed(&clock, start) + late.wait(), resume + P * 4);
+}
+
+#[test]
+fn a_429_without_retry_after_pauses_one_second() {
+    let (limiter, _clock) = limiter();
+    RateLimiter::observe(
+        &limiter,
+        Permit::UNTRACKED,
+        &answered(429, RateLimit::default()),
+    );
+    assert_eq!(limiter.paused_for(), Some(Duration::from_secs(1)));
+}
+
+#[test]
+fn a_full_window_costs_a_well_paced_caller_nothing() {
+    // A strict server at the limit reports remaining 0 on every answer at this pace.
+    let (limiter, clock) = limiter();
+    let full = RateLimit {
+        limit: Some(10),
+        remaining: Some(0),
+        retry_after: None,
+    };
+    let times = grant_times(&limiter, &clock, 100, |permit| {
+        clock.advance(Duration::from_millis(2));
+        Some(answered(201, full)).filter(|_| permit != Permit::UNTRACKED)
+    });
+    let rate = 99.0 / (times[99] - times[0]).as_secs_f64();
+    assert!(rate >= 9.5, "{rate:.2}/s");
+}
+
+#[test]
+fn a_full_window_holds_back_a_caller_that_would_go_at_once() {
+    let (limiter, clock) = limiter();
+    let (permit, _) = acquire(&limiter, &clock);
+    clock.advance(Duration::from_millis(150));
+    let full = RateLimit {
+        limit: Some(10),
+        remaining: Some(0),
+        retry_after: None,
+    };
+    RateLimiter::observe(&limiter, permit, &answered(200, full));
+    assert_eq!(
+        RateLimiter::reserve(&limiter, FOREVER).unwrap().wait(),
+        Duration::from_millis(100)
+    );
+}
+
+/// Simulates eager callers whose request `i` takes `latency(i)` to be answered, on a fake
+/// clock; returns when each was granted and when it arrived at the server, taking the worst
+/// case that all its latency came before the server saw it.
+fn simulate(
+    n: usize,
+    latency: impl Fn(usize) -> Option<Duration>,
+) -> (Vec<Duration>, Vec<Duration>) {
+    let (limiter, clock) = limiter();
+    let start = clock.now();
+    let (mut granted, mut arrived) = (Vec::new(), Vec::new());
+    let mut pending: Vec<(Duration, Permit)> = Vec::new();
+    let mut reservation = None;
+    while granted.len() < n {
+        let now = elapsed(&clock, start);
+        pending.retain(|&(due, permit)| {
+            let done = due <= now;
+            if done {
+                RateLimiter::observe(&limiter, permit, &Outcome::no_answer());
+            }
+            !done
+        });
+        let r =
+            *reservation.get_or_insert_with(|| RateLimiter::reserve(&limiter, FOREVER).unwrap());
+        let wait = match RateLimiter::confirm(&limiter, &r) {
+            Confirmation::Go(permit) => {
+                reservation = None;
+                let i = granted.len();
+                granted.push(now);
+                match latency(i) {
+                    Some(l) => {
+                        arrived.push(now + l);
+                        pending.push((now + l, permit));
+                    }
+                    None => arrived.push(now),
+                }
+                continue;
+            }
+            Confirmation::Wait(wait) => wait,
+        };
+        let next_release = pending.iter().map(|(due, _)| *due).min();
+        let step = match next_release {
+            Some(due) if due > now => wait.min(due - now),
+            _ => wait,
+        };
+        clock.advance(step.max(Duration::from_nanos(1)));
+    }
+    (granted, arrived)
+}
+
+#[test]
+fn a_slow_first_request_holds_back_the_request_ten_grants_later() {
+    // The first request opens a connection: 80 ms before it arrives; the rest take 1 ms.
+    let latency = |i| Some(Duration::from_millis(if i == 0 { 80 } else { 1 }));
+    let (granted, arrived) = simulate(30, latency);
+    assert!(
+        granted[10] >= granted[0] + Duration::from_millis(1030 + 79),
+        "{:?}",
+        granted[10]
+    );
+    assert!(max_in_one_second(&arrived) <= 10, "{arrived:?}");
+}
+
+#[test]
+fn a_uniformly_slow_server_keeps_the_full_rate() {
+    let (granted, arrived) = simulate(60, |_| Some(Duration::from_millis(250)));
+    let rate = 59.0 / (granted[59] - granted[0]).as_secs_f64();
+    assert!(rate >= 9.5, "{rate:.2}/s");
+    assert!(max_in_one_second(&arrived) <= 10);
+}
+
+#[test]
+fn an_unanswered_request_holds_back_at_most_the_cap() {
+    // Request 0 never comes back (a timeout in progress, or a cancelled call).
+    let (granted, _) = simulate(12, |i| (i != 0).then_some(Duration::from_millis(1)));
+    let gap = granted[10] - granted[0];
+    assert!(gap >= Duration::from_millis(1030), "{gap:?}");
+    assert!(
+        gap <= Duration::from_millis(1030) + MAX_OUTLIER_HOLD,
+        "{gap:?}"
+    );
+}
+
+#[test]
+fn a_huge_rate_costs_bounded_memory() {
+    let limiter = LocalLimiter::per_second(NonZeroU32::MAX);
+    for _ in 0..5000 {
+        let r = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+        if let Confirmation::Go(permit) = RateLimiter::confirm(&limiter, &r) {
+            limiter.abandon(permit);
+        }
+    }
+    assert!(limiter.ledger().grants.len() <= MAX_TRACKED_GRANTS);
+}
+
+#[test]
+fn clones_share_one_budget() {
+    let (limiter, _clock) = limiter();
+    let other = limiter.clone();
+    RateLimiter::reserve(&limiter, FOREVER).unwrap();
+    assert_eq!(RateLimiter::reserve(&other, FOREVER).unwrap().wait(), P);
+}
+
+#[test]
+fn untracked_permits_and_the_unlimited_limiter_are_harmless() {
+    let (limiter, _clock) = limiter();
+    RateLimiter::observe(&limiter, Permit::UNTRACKED, &Outcome::no_answer());
+    limiter.abandon(Permit::UNTRACKED);
+    for _ in 0..1000 {
+        let r = RateLimiter::reserve(&Unlimited, Duration::ZERO).unwrap();
+        assert_eq!(r.wait(), Duration::ZERO);
+        assert_eq!(
+            RateLimiter::confirm(&Unlimited, &r),
+            Confirmation::Go(Permit::UNTRACKED)
+        );
+    }
+}
