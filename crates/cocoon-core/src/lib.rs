@@ -99,6 +99,7 @@ pub mod api_key;
 pub mod contacts;
 pub mod custom_fields;
 pub mod events;
+pub mod limiter;
 pub mod lists;
 pub mod mail;
 pub mod otp;

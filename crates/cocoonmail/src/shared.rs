@@ -80,11 +80,7 @@ impl<L: ?Sized> Shared<L> {
             Ok(response) => {
                 let rate_limit = RateLimit::from_headers(response.headers());
                 attempt.answered(response.status(), &rate_limit);
-                Outcome {
-                    status: Some(response.status()),
-                    rate_limit,
-                    at: SystemTime::now(),
-                }
+                Outcome::answered(response.status(), rate_limit)
             }
             Err(_) => Outcome::no_answer(),
         }

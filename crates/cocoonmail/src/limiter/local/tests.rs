@@ -1,5 +1,5 @@
 use std::num::NonZeroU32;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use cocoon_core::{LimiterErrorKind, RateLimit, RetryAfter};
 use governor::clock::{Clock, FakeRelativeClock, Reference};
@@ -82,11 +82,7 @@ fn max_in_one_second(times: &[Duration]) -> usize {
 }
 
 fn answered(status: u16, rate_limit: RateLimit) -> Outcome {
-    Outcome {
-        status: Some(StatusCode::from_u16(status).unwrap()),
-        rate_limit,
-        at: SystemTime::UNIX_EPOCH,
-    }
+    Outcome::answered(StatusCode::from_u16(status).unwrap(), rate_limit)
 }
 
 #[test]
