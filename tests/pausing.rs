@@ -65,7 +65,10 @@ fn assert_paused(timeline: &Shared) {
         "requests left during the pause, at these times after the 429: {during:?}"
     );
     let after = timeline.sends.iter().filter(|t| **t >= quiet_until).count();
-    assert!(after >= 5, "the calls went on after the pause ({after} did)");
+    assert!(
+        after >= 5,
+        "the calls went on after the pause ({after} did)"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

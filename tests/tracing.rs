@@ -198,93 +198,108 @@ both_clients!(a_success_is_one_call_span_with_one_attempt, |builder| {
     assert_eq!(field(attempt, "http.response.status_code"), Some("200"));
     assert_eq!(field(attempt, "http.request.resend_count"), None);
     assert_eq!(field(attempt, "cocoonmail.limiter.wait_ms"), Some("0"));
-    assert_eq!(field(attempt, "cocoonmail.ratelimit.limit"), Some("1000000"));
-});
-
-both_clients!(a_429_then_a_success_shows_the_resend_and_the_delay, |builder| {
-    let server = mock();
-    server.script(
-        "POST",
-        "/webhook/event/send",
-        [Fault::RateLimited {
-            retry_after: Some("1".into()),
-        }],
+    assert_eq!(
+        field(attempt, "cocoonmail.ratelimit.limit"),
+        Some("1000000")
     );
-    let client = quick(builder(), &server).build().unwrap();
-    let capture = Capture::default();
-    let _guard = capture.install();
-
-    call!(client
-        .events()
-        .send(SendEvent::simple("signup", "ada@example.com")))
-    .unwrap();
-
-    let calls = capture.calls();
-    let (id, call) = &calls[0];
-    assert_eq!(field(call, "cocoonmail.operation"), Some("event.send"));
-    assert_eq!(field(call, "cocoonmail.idempotent"), Some("false"));
-    assert_eq!(field(call, "cocoonmail.attempts"), Some("2"));
-    assert_eq!(field(call, "http.response.status_code"), Some("201"));
-    let attempts = capture.attempts_of(*id);
-    assert_eq!(attempts.len(), 2, "{attempts:?}");
-
-    let (first_id, first) = &attempts[0];
-    assert_eq!(field(first, "http.response.status_code"), Some("429"));
-    assert_eq!(field(first, "error.type"), Some("429"));
-    assert_eq!(field(first, "cocoonmail.retry.decision"), Some("retry"));
-    assert_eq!(field(first, "cocoonmail.retry.delay_ms"), Some("1000"));
-    assert_eq!(field(first, "cocoonmail.ratelimit.remaining"), Some("0"));
-    let events = capture.events_in(*first_id);
-    let limited = events
-        .iter()
-        .find(|e| field_of(e, "message") == Some("rate limited by the server (429)"))
-        .unwrap_or_else(|| panic!("no 429 event: {events:?}"));
-    assert_eq!(limited.level, Level::INFO);
-    let retrying = events
-        .iter()
-        .find(|e| field_of(e, "message") == Some("retrying"))
-        .unwrap_or_else(|| panic!("no retry event: {events:?}"));
-    assert_eq!(retrying.level, Level::INFO);
-    assert_eq!(field_of(retrying, "cocoonmail.retry.delay_ms"), Some("1000"));
-
-    let second = &attempts[1].1;
-    assert_eq!(field(second, "http.request.resend_count"), Some("1"));
-    assert_eq!(field(second, "http.response.status_code"), Some("201"));
-    // The 429 paused the limiter: the second attempt waited for it too (or the retry's sleep
-    // already covered it).
-    assert!(field(second, "cocoonmail.limiter.wait_ms").is_some());
 });
 
-both_clients!(a_failed_send_is_not_retried_nor_logged_as_an_error, |builder| {
-    let server = mock();
-    server.script("POST", "/webhook/mail/send", [Fault::status(500)]);
-    let client = quick(builder(), &server).build().unwrap();
-    let capture = Capture::default();
-    let _guard = capture.install();
+both_clients!(
+    a_429_then_a_success_shows_the_resend_and_the_delay,
+    |builder| {
+        let server = mock();
+        server.script(
+            "POST",
+            "/webhook/event/send",
+            [Fault::RateLimited {
+                retry_after: Some("1".into()),
+            }],
+        );
+        let client = quick(builder(), &server).build().unwrap();
+        let capture = Capture::default();
+        let _guard = capture.install();
 
-    let mail = SendMail::new(MailContent::transactional("welcome-1"))
-        .to(Recipient::new("ada@example.com"));
-    let error = call!(client.mail().send(mail)).unwrap_err();
-    assert_eq!(error.attempts(), 1);
+        call!(client
+            .events()
+            .send(SendEvent::simple("signup", "ada@example.com")))
+        .unwrap();
 
-    let calls = capture.calls();
-    let (id, call) = &calls[0];
-    assert_eq!(field(call, "error.type"), Some("500"));
-    assert_eq!(field(call, "http.response.status_code"), Some("500"));
-    assert_eq!(field(call, "cocoonmail.attempts"), Some("1"));
-    let attempts = capture.attempts_of(*id);
-    assert_eq!(attempts.len(), 1);
-    assert_eq!(field(&attempts[0].1, "cocoonmail.retry.decision"), Some("stop"));
-    assert_eq!(field(&attempts[0].1, "error.type"), Some("500"));
-    let errors: Vec<_> = capture
-        .lock()
-        .events
-        .iter()
-        .filter(|e| e.level <= Level::WARN)
-        .cloned()
-        .collect();
-    assert!(errors.is_empty(), "the SDK logged {errors:?}");
-});
+        let calls = capture.calls();
+        let (id, call) = &calls[0];
+        assert_eq!(field(call, "cocoonmail.operation"), Some("event.send"));
+        assert_eq!(field(call, "cocoonmail.idempotent"), Some("false"));
+        assert_eq!(field(call, "cocoonmail.attempts"), Some("2"));
+        assert_eq!(field(call, "http.response.status_code"), Some("201"));
+        let attempts = capture.attempts_of(*id);
+        assert_eq!(attempts.len(), 2, "{attempts:?}");
+
+        let (first_id, first) = &attempts[0];
+        assert_eq!(field(first, "http.response.status_code"), Some("429"));
+        assert_eq!(field(first, "error.type"), Some("429"));
+        assert_eq!(field(first, "cocoonmail.retry.decision"), Some("retry"));
+        assert_eq!(field(first, "cocoonmail.retry.delay_ms"), Some("1000"));
+        assert_eq!(field(first, "cocoonmail.ratelimit.remaining"), Some("0"));
+        let events = capture.events_in(*first_id);
+        let limited = events
+            .iter()
+            .find(|e| field_of(e, "message") == Some("rate limited by the server (429)"))
+            .unwrap_or_else(|| panic!("no 429 event: {events:?}"));
+        assert_eq!(limited.level, Level::INFO);
+        let retrying = events
+            .iter()
+            .find(|e| field_of(e, "message") == Some("retrying"))
+            .unwrap_or_else(|| panic!("no retry event: {events:?}"));
+        assert_eq!(retrying.level, Level::INFO);
+        assert_eq!(
+            field_of(retrying, "cocoonmail.retry.delay_ms"),
+            Some("1000")
+        );
+
+        let second = &attempts[1].1;
+        assert_eq!(field(second, "http.request.resend_count"), Some("1"));
+        assert_eq!(field(second, "http.response.status_code"), Some("201"));
+        // The 429 paused the limiter: the second attempt waited for it too (or the retry's sleep
+        // already covered it).
+        assert!(field(second, "cocoonmail.limiter.wait_ms").is_some());
+    }
+);
+
+both_clients!(
+    a_failed_send_is_not_retried_nor_logged_as_an_error,
+    |builder| {
+        let server = mock();
+        server.script("POST", "/webhook/mail/send", [Fault::status(500)]);
+        let client = quick(builder(), &server).build().unwrap();
+        let capture = Capture::default();
+        let _guard = capture.install();
+
+        let mail = SendMail::new(MailContent::transactional("welcome-1"))
+            .to(Recipient::new("ada@example.com"));
+        let error = call!(client.mail().send(mail)).unwrap_err();
+        assert_eq!(error.attempts(), 1);
+
+        let calls = capture.calls();
+        let (id, call) = &calls[0];
+        assert_eq!(field(call, "error.type"), Some("500"));
+        assert_eq!(field(call, "http.response.status_code"), Some("500"));
+        assert_eq!(field(call, "cocoonmail.attempts"), Some("1"));
+        let attempts = capture.attempts_of(*id);
+        assert_eq!(attempts.len(), 1);
+        assert_eq!(
+            field(&attempts[0].1, "cocoonmail.retry.decision"),
+            Some("stop")
+        );
+        assert_eq!(field(&attempts[0].1, "error.type"), Some("500"));
+        let errors: Vec<_> = capture
+            .lock()
+            .events
+            .iter()
+            .filter(|e| e.level <= Level::WARN)
+            .cloned()
+            .collect();
+        assert!(errors.is_empty(), "the SDK logged {errors:?}");
+    }
+);
 
 fn field_of<'a>(event: &'a EventData, name: &str) -> Option<&'a str> {
     event.fields.get(name).map(String::as_str)
@@ -301,84 +316,105 @@ const BODY: &str = "Confidential-body-text-4711";
 const PARAM: &str = "secret-parameter-value-0815";
 const USER_ID: &str = "user-id-private-99";
 
-both_clients!(no_key_and_no_personal_data_reach_a_subscriber_at_trace, |builder| {
-    let server = mock();
-    let client = quick(builder(), &server).build().unwrap();
-    let capture = Capture::default();
-    let _guard = capture.install();
+both_clients!(
+    no_key_and_no_personal_data_reach_a_subscriber_at_trace,
+    |builder| {
+        let server = mock();
+        let client = quick(builder(), &server).build().unwrap();
+        let capture = Capture::default();
+        let _guard = capture.install();
 
-    let contact = CreateContact::new(EMAIL)
-        .first_name(FIRST)
-        .last_name(LAST)
-        .user_id(USER_ID);
-    call!(client.contacts().create(contact)).unwrap();
-    call!(client.contacts().update(UpdateContact::by_email(EMAIL).first_name(FIRST))).unwrap();
-    call!(client.contacts().find(ContactRef::email(EMAIL))).unwrap();
-    call!(client.contacts().find(ContactRef::user_id(USER_ID))).unwrap();
-    call!(client.keys().validate()).unwrap();
-    call!(client.lists().list()).unwrap();
-    call!(client.custom_fields().list()).unwrap();
-    let event = SimpleEvent::new("signup", EMAIL).property("note", PARAM);
-    call!(client.events().send(event.into())).unwrap();
-    let structured = SendEvent::structured(
-        EventContact::new(EMAIL).name(FIRST),
-        Event::new("ABANDONED_CART").data_entry("note", PARAM),
-    );
-    call!(client.events().send(structured)).unwrap();
-    let checkout = CheckoutEvent::new(
-        "cart-1",
-        CheckoutCustomer::new(EMAIL)
+        let contact = CreateContact::new(EMAIL)
             .first_name(FIRST)
             .last_name(LAST)
-            .phone(PHONE),
-        "https://shop.example.com/checkout/cart-1",
-        "2026-11-27T10:00:00Z",
-    )
-    .item(CartItem::new("SKU-1", BODY, 1, 9.5));
-    call!(client.events().checkout(checkout)).unwrap();
-    call!(client.verify().email(EMAIL)).unwrap();
-    let mail = SendMail::new(MailContent::raw(BODY, SENDER, BODY))
-        .to(Recipient::new(EMAIL).first_name(FIRST).last_name(LAST))
-        .custom_parameter("code", PARAM);
-    let sent = call!(client.mail().send(mail)).unwrap();
-    let message_id = sent.report[0].message_id.clone().unwrap();
-    call!(client.mail().status(message_id.clone())).unwrap();
-    let direct = SendDirectMail::new(BODY, SENDER, BODY).to(DirectRecipient::new(EMAIL).name(FIRST));
-    call!(client.mail().send_direct(direct)).unwrap();
-    call!(client.mail().usage()).unwrap();
-    let whatsapp = SendWhatsApp::new(FROM_PHONE, WhatsAppMessage::text(BODY))
-        .recipient(WhatsAppRecipient::new(PHONE).first_name(FIRST));
-    let sent = call!(client.whatsapp().send(whatsapp)).unwrap();
-    let wamid = sent.report[0].message_id.clone().unwrap();
-    call!(client.whatsapp().status(wamid.clone())).unwrap();
-    let otp = SendOtp::new(
-        "9a1d2c3b-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
-        OtpRecipients::email([EMAIL]),
-        OtpCode::new("042815").unwrap(),
-    )
-    .subject(BODY)
-    .sender(OtpSender::new().email_sender(SENDER));
-    call!(client.otp().send(otp)).unwrap();
-    let raw = RawRequest::get("/webhook/contact/find")
-        .unwrap()
-        .query("email", EMAIL);
-    call!(client.raw(raw)).unwrap();
-    // Errors too: a conflict, a not-found and a refused input.
-    call!(client.contacts().create(CreateContact::new(EMAIL))).unwrap_err();
-    call!(client.contacts().delete(ContactRef::email(EMAIL))).unwrap();
-    call!(client.contacts().delete(ContactRef::email(EMAIL))).unwrap_err();
-    call!(client.mail().send(SendMail::new(MailContent::transactional(PARAM)))).unwrap_err();
-
-    assert_eq!(capture.calls().len(), 23, "every call has its span");
-    let everything = capture.everything();
-    assert_no_key_in(&everything, "the trace");
-    for private in [
-        EMAIL, SENDER, PHONE, FROM_PHONE, FIRST, LAST, BODY, PARAM, USER_ID, "grace.hopper",
-        "15550109876", &message_id, &wamid,
-    ] {
-        assert!(
-            !everything.contains(private),
-            "the trace holds {private:?}:\n{everything}"
+            .user_id(USER_ID);
+        call!(client.contacts().create(contact)).unwrap();
+        call!(client
+            .contacts()
+            .update(UpdateContact::by_email(EMAIL).first_name(FIRST)))
+        .unwrap();
+        call!(client.contacts().find(ContactRef::email(EMAIL))).unwrap();
+        call!(client.contacts().find(ContactRef::user_id(USER_ID))).unwrap();
+        call!(client.keys().validate()).unwrap();
+        call!(client.lists().list()).unwrap();
+        call!(client.custom_fields().list()).unwrap();
+        let event = SimpleEvent::new("signup", EMAIL).property("note", PARAM);
+        call!(client.events().send(event.into())).unwrap();
+        let structured = SendEvent::structured(
+            EventContact::new(EMAIL).name(FIRST),
+            Event::new("ABANDONED_CART").data_entry("note", PARAM),
         );
+        call!(client.events().send(structured)).unwrap();
+        let checkout = CheckoutEvent::new(
+            "cart-1",
+            CheckoutCustomer::new(EMAIL)
+                .first_name(FIRST)
+                .last_name(LAST)
+                .phone(PHONE),
+            "https://shop.example.com/checkout/cart-1",
+            "2026-11-27T10:00:00Z",
+        )
+        .item(CartItem::new("SKU-1", BODY, 1, 9.5));
+        call!(client.events().checkout(checkout)).unwrap();
+        call!(client.verify().email(EMAIL)).unwrap();
+        let mail = SendMail::new(MailContent::raw(BODY, SENDER, BODY))
+            .to(Recipient::new(EMAIL).first_name(FIRST).last_name(LAST))
+            .custom_parameter("code", PARAM);
+        let sent = call!(client.mail().send(mail)).unwrap();
+        let message_id = sent.report[0].message_id.clone().unwrap();
+        call!(client.mail().status(message_id.clone())).unwrap();
+        let direct =
+            SendDirectMail::new(BODY, SENDER, BODY).to(DirectRecipient::new(EMAIL).name(FIRST));
+        call!(client.mail().send_direct(direct)).unwrap();
+        call!(client.mail().usage()).unwrap();
+        let whatsapp = SendWhatsApp::new(FROM_PHONE, WhatsAppMessage::text(BODY))
+            .recipient(WhatsAppRecipient::new(PHONE).first_name(FIRST));
+        let sent = call!(client.whatsapp().send(whatsapp)).unwrap();
+        let wamid = sent.report[0].message_id.clone().unwrap();
+        call!(client.whatsapp().status(wamid.clone())).unwrap();
+        let otp = SendOtp::new(
+            "9a1d2c3b-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+            OtpRecipients::email([EMAIL]),
+            OtpCode::new("042815").unwrap(),
+        )
+        .subject(BODY)
+        .sender(OtpSender::new().email_sender(SENDER));
+        call!(client.otp().send(otp)).unwrap();
+        let raw = RawRequest::get("/webhook/contact/find")
+            .unwrap()
+            .query("email", EMAIL);
+        call!(client.raw(raw)).unwrap();
+        // Errors too: a conflict, a not-found and a refused input.
+        call!(client.contacts().create(CreateContact::new(EMAIL))).unwrap_err();
+        call!(client.contacts().delete(ContactRef::email(EMAIL))).unwrap();
+        call!(client.contacts().delete(ContactRef::email(EMAIL))).unwrap_err();
+        call!(client
+            .mail()
+            .send(SendMail::new(MailContent::transactional(PARAM))))
+        .unwrap_err();
+
+        assert_eq!(capture.calls().len(), 23, "every call has its span");
+        let everything = capture.everything();
+        assert_no_key_in(&everything, "the trace");
+        for private in [
+            EMAIL,
+            SENDER,
+            PHONE,
+            FROM_PHONE,
+            FIRST,
+            LAST,
+            BODY,
+            PARAM,
+            USER_ID,
+            "grace.hopper",
+            "15550109876",
+            &message_id,
+            &wamid,
+        ] {
+            assert!(
+                !everything.contains(private),
+                "the trace holds {private:?}:\n{everything}"
+            );
+        }
     }
-});
+);

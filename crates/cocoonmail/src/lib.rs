@@ -90,6 +90,7 @@
 //! Six operations have provisional routes: the vendor names them but publishes no path (see
 //! [`Operation`] and [`RouteStatus`]). Remap any route with [`ClientBuilder::route`], and send
 //! what the SDK does not model yet with [`Client::raw`] and a [`RawRequest`].
+mod assertions;
 pub mod builder;
 mod bulk;
 mod client;
