@@ -29,6 +29,19 @@
 //!
 //! Run under `cargo test --benches` (no `--bench` flag) it only does a short smoke run.
 //!
+//! Tracing (issue: what observability costs): the SDK is built with its `tracing` feature
+//! unless the bench is built with `--no-default-features`. With no subscriber installed (the
+//! default here) the spans and events cost next to nothing; `OVERHEAD_SUBSCRIBER=json` installs
+//! a JSON-lines subscriber writing to a sink at `OVERHEAD_LOG` (default `cocoonmail=debug`), to
+//! see what formatting every span and event costs:
+//!
+//! ```text
+//! cargo bench --bench overhead                                         # tracing on, no subscriber
+//! cargo bench --bench overhead --no-default-features                   # tracing compiled out
+//! OVERHEAD_SUBSCRIBER=json cargo bench --bench overhead                # JSON to a sink
+//! bash bench-results/run_tracing_cost.sh                               # both builds by callgrind
+//! ```
+//!
 //! For profiling one side alone (instruction counts with callgrind, CPU time with `perf stat`),
 //! `OVERHEAD_ONLY=sdk` or `OVERHEAD_ONLY=hand` makes `OVERHEAD_CALLS` calls of that side for
 //! each selected scenario, with no interleaving and no wire check, and
@@ -553,8 +566,30 @@ fn sdk_blocking(base: &str) -> cocoonmail::blocking::Client {
         .expect("blocking client")
 }
 
+/// Installs the subscriber `OVERHEAD_SUBSCRIBER` asks for: `json` (JSON lines to a sink, at
+/// `OVERHEAD_LOG`, default `cocoonmail=debug`) or none.
+fn install_subscriber() -> &'static str {
+    match std::env::var("OVERHEAD_SUBSCRIBER").as_deref() {
+        Ok("json") => {
+            let level = std::env::var("OVERHEAD_LOG").unwrap_or_else(|_| "cocoonmail=debug".into());
+            tracing_subscriber::fmt()
+                .json()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+                .with_writer(std::io::sink)
+                .init();
+            "a JSON subscriber writing to a sink"
+        }
+        _ => "no subscriber",
+    }
+}
+
 fn main() {
     let settings = Settings::from_env_and_args();
+    let subscriber = install_subscriber();
+    println!(
+        "SDK tracing feature: {}; {subscriber}",
+        if cfg!(feature = "tracing") { "on" } else { "off" }
+    );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
