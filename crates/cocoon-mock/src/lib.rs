@@ -103,17 +103,25 @@
 //! | `cli` | yes | the `cocoon-mock` binary (`cargo run -p cocoon-mock -- --help`) and its Ctrl-C handling; the library does not use it |
 
 mod api;
+mod block;
+mod expect;
 mod fault;
-mod http;
 mod journal;
+mod query;
 mod rate;
+mod request;
+mod seed;
 mod server;
 mod state;
 mod util;
 mod validate;
 
+pub use api::Operation;
+pub use block::TemporaryBlock;
+pub use expect::{Mock, MockId, VerifyError};
 pub use fault::Fault;
-pub use journal::JournalEntry;
+pub use journal::{JournalEntry, DEFAULT_JOURNAL_CAPACITY};
+pub use seed::{CustomField, FieldType, MailingList};
 pub use server::{MockBuilder, MockServer, RateLimit};
 pub use state::{MessageKind, SentMessage};
 
