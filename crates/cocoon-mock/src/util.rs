@@ -17,6 +17,17 @@ pub(crate) fn iso_micros(t: SystemTime) -> String {
     )
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, milliseconds), like Cocoonmail's webhook timestamps.
+pub(crate) fn iso_millis(t: SystemTime) -> String {
+    let micros = iso_micros(t);
+    format!("{}Z", &micros[..micros.len() - 4])
+}
+
+/// The current time as [`iso_millis`].
+pub(crate) fn now_iso_millis() -> String {
+    iso_millis(SystemTime::now())
+}
+
 /// Proleptic Gregorian date of a day count since 1970-01-01.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -251,6 +262,18 @@ mod tests {
         assert_eq!(iso_micros(UNIX_EPOCH), "1970-01-01T00:00:00.000000Z");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
         assert_eq!(&iso_micros(leap)[..10], "2000-02-29");
+    }
+
+    #[test]
+    fn millisecond_timestamps() {
+        let at = |secs: u64, millis: u64| {
+            iso_millis(UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_millis(millis))
+        };
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(at(1_709_251_200, 7), "2024-03-01T00:00:00.007Z");
+        assert_eq!(at(951_782_400, 0), "2000-02-29T00:00:00.000Z");
+        assert_eq!(at(4_107_542_399, 999), "2100-02-28T23:59:59.999Z");
+        assert_eq!(now_iso_millis().len(), "2025-03-01T09:30:00.000Z".len());
     }
 
     #[test]
