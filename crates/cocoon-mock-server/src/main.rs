@@ -1,123 +1,108 @@
 //! `cocoon-mock`: run the fake Cocoonmail server from the command line.
+//!
+//! It prints the base URL and the API key to use, logs one line per request to stderr
+//! (`RUST_LOG` filters it; default `info`), and stops cleanly on Ctrl-C.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cocoon_mock::{MockServer, RateLimit, DEFAULT_API_KEY};
+use clap::Parser;
+use cocoon_mock::{MockBuilder, MockServer, Operation, RateLimit, TemporaryBlock, DEFAULT_API_KEY};
+use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "\
-cocoon-mock: a fake Cocoonmail API server for tests and demos
-
-USAGE:
-    cocoon-mock [OPTIONS]
-
-OPTIONS:
-    --port N            port to listen on (default 8025; 0 picks a free one)
-    --host HOST         address to listen on (default 127.0.0.1)
-    --api-key KEY       accept this API key (repeatable; default: the built-in fake key)
-    --rate-limit N      requests per second shared by all keys (default 10)
-    --no-rate-limit     do not limit the request rate
-    --strict            sliding one-second rate window instead of fixed windows
-    --latency-ms N      delay every answer by N milliseconds (default 0)
-    -h, --help          print this help
-
-Stop it with Ctrl-C.
-";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Options {
-    host: String,
+/// A fake Cocoonmail API server for tests and demos.
+///
+/// Every request is logged to stderr (method, path, status, latency; never the query, a
+/// header or a body). RUST_LOG filters the log (default: info).
+#[derive(Debug, Clone, PartialEq, Eq, Parser)]
+#[command(name = "cocoon-mock", version, after_help = "Stop it with Ctrl-C.")]
+struct Cli {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8025)]
     port: u16,
+
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    host: String,
+
+    /// Accept this API key (repeatable; default: the built-in fake key).
+    #[arg(long = "api-key", value_name = "KEY", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     api_keys: Vec<String>,
+
+    /// Requests per second shared by all keys [default: 10].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     rate_limit: Option<u32>,
+
+    /// Do not limit the request rate.
+    #[arg(long, conflicts_with = "rate_limit")]
     no_rate_limit: bool,
+
+    /// Sliding one-second rate window instead of fixed windows.
+    #[arg(long)]
     strict: bool,
+
+    /// Delay every answer by N milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 0)]
     latency_ms: u64,
+
+    /// Serve an operation at another route, e.g. `contact.create=POST:/v2/contacts`
+    /// (repeatable), to follow a client whose routes were remapped.
+    #[arg(long = "route", value_name = "OPERATION=METHOD:PATH", value_parser = parse_route)]
+    routes: Vec<(Operation, String, String)>,
+
+    /// Answer 403 "Too many bad requests. Temporary block" after N bad requests (400 and 429
+    /// answers) within --block-window-secs.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    block_after: Option<u32>,
+
+    /// The window the bad requests are counted in.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10,
+        requires = "block_after"
+    )]
+    block_window_secs: u64,
+
+    /// How long a temporary block lasts.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 60,
+        requires = "block_after"
+    )]
+    block_secs: u64,
+
+    /// Keep at most N requests in the journal (oldest dropped first).
+    #[arg(long, value_name = "N", default_value_t = cocoon_mock::DEFAULT_JOURNAL_CAPACITY)]
+    journal_capacity: usize,
+
+    /// Keep no request journal (for long benchmark runs).
+    #[arg(long)]
+    no_journal: bool,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            host: "127.0.0.1".to_owned(),
-            port: 8025,
-            api_keys: Vec::new(),
-            rate_limit: None,
-            no_rate_limit: false,
-            strict: false,
-            latency_ms: 0,
-        }
+/// `OPERATION=METHOD:PATH`, the operation by its dotted name (`mail.send`, ...).
+fn parse_route(text: &str) -> Result<(Operation, String, String), String> {
+    let (name, route) = text
+        .split_once('=')
+        .ok_or("expected OPERATION=METHOD:PATH, e.g. contact.create=POST:/v2/contacts")?;
+    let operation = Operation::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
+        format!("unknown operation {name:?}; one of: {}", names.join(", "))
+    })?;
+    let (method, path) = route
+        .split_once(':')
+        .ok_or("expected METHOD:PATH after '=', e.g. POST:/v2/contacts")?;
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(format!("{method:?} is not an HTTP method"));
     }
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Command {
-    Run(Options),
-    Help,
-}
-
-fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
-    value
-        .parse()
-        .map_err(|_| format!("{flag} expects a non-negative integer, got {value:?}"))
-}
-
-fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
-    let mut options = Options::default();
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let takes_value = matches!(
-            flag.as_str(),
-            "--port" | "--host" | "--api-key" | "--rate-limit" | "--latency-ms"
-        );
-        let value = if takes_value {
-            match inline {
-                Some(v) => v,
-                None => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
-            }
-        } else {
-            if inline.is_some() {
-                return Err(format!("{flag} takes no value"));
-            }
-            String::new()
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "--port" => options.port = number(&flag, &value)?,
-            "--host" => {
-                if value.is_empty() {
-                    return Err("--host needs a value".to_owned());
-                }
-                options.host = value;
-            }
-            "--api-key" => {
-                if value.is_empty() {
-                    return Err("--api-key must not be empty".to_owned());
-                }
-                options.api_keys.push(value);
-            }
-            "--rate-limit" => {
-                let n: u32 = number(&flag, &value)?;
-                if n == 0 {
-                    return Err("--rate-limit must be at least 1 (or use --no-rate-limit)".into());
-                }
-                options.rate_limit = Some(n);
-            }
-            "--no-rate-limit" => options.no_rate_limit = true,
-            "--strict" => options.strict = true,
-            "--latency-ms" => options.latency_ms = number(&flag, &value)?,
-            _ => return Err(format!("unknown argument {arg:?}")),
-        }
+    if !path.starts_with('/') {
+        return Err(format!("the path must start with '/', not {path:?}"));
     }
-    if options.no_rate_limit && options.rate_limit.is_some() {
-        return Err("--rate-limit and --no-rate-limit cannot be combined".to_owned());
-    }
-    Ok(Command::Run(options))
+    Ok((operation, method.to_ascii_uppercase(), path.to_owned()))
 }
 
 fn resolve(host: &str, port: u16) -> Result<SocketAddr, String> {
@@ -134,28 +119,59 @@ fn resolve(host: &str, port: u16) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("--host {host} resolves to no address"))
 }
 
-fn run(options: Options) -> ExitCode {
-    let addr = match resolve(&options.host, options.port) {
+impl Cli {
+    fn rate(&self) -> RateLimit {
+        if self.no_rate_limit {
+            RateLimit::Off
+        } else {
+            RateLimit::PerSecond(self.rate_limit.unwrap_or(10))
+        }
+    }
+
+    fn builder(&self, addr: SocketAddr) -> MockBuilder {
+        let mut builder = MockServer::builder()
+            .bind(addr)
+            .rate_limit(self.rate())
+            .strict_window(self.strict)
+            .latency(Duration::from_millis(self.latency_ms))
+            .journal_capacity(self.journal_capacity)
+            .record_journal(!self.no_journal);
+        for key in &self.api_keys {
+            builder = builder.api_key(key.clone());
+        }
+        for (operation, method, path) in &self.routes {
+            builder = builder.route(*operation, method, path);
+        }
+        if let Some(after) = self.block_after {
+            builder = builder.temporary_block(TemporaryBlock::new(
+                after,
+                Duration::from_secs(self.block_window_secs),
+                Duration::from_secs(self.block_secs),
+            ));
+        }
+        builder
+    }
+}
+
+fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+fn run(cli: &Cli) -> ExitCode {
+    let addr = match resolve(&cli.host, cli.port) {
         Ok(a) => a,
         Err(message) => {
             eprintln!("cocoon-mock: {message}");
             return ExitCode::from(2);
         }
     };
-    let rate = if options.no_rate_limit {
-        RateLimit::Off
-    } else {
-        RateLimit::PerSecond(options.rate_limit.unwrap_or(10))
-    };
-    let mut builder = MockServer::builder()
-        .bind(addr)
-        .rate_limit(rate)
-        .strict_window(options.strict)
-        .latency(Duration::from_millis(options.latency_ms));
-    for key in &options.api_keys {
-        builder = builder.api_key(key.clone());
-    }
-    let server = match builder.start() {
+    init_logging();
+    let server = match cli.builder(addr).start() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("cocoon-mock: cannot listen on {addr}: {e}");
@@ -171,26 +187,26 @@ fn run(options: Options) -> ExitCode {
     }
 
     let base_url = server.base_url();
-    let rate_text = match rate {
-        RateLimit::PerSecond(n) if options.strict => format!("{n} requests/s (sliding window)"),
+    let rate_text = match cli.rate() {
+        RateLimit::PerSecond(n) if cli.strict => format!("{n} requests/s (sliding window)"),
         RateLimit::PerSecond(n) => format!("{n} requests/s (fixed windows)"),
         _ => "off".to_owned(),
     };
     println!("cocoon-mock listening on {base_url}");
-    println!(
-        "  rate limit: {rate_text}; latency: {} ms",
-        options.latency_ms
-    );
+    println!("  rate limit: {rate_text}; latency: {} ms", cli.latency_ms);
+    for (operation, method, path) in &cli.routes {
+        println!("  route: {operation} at {method} {path}");
+    }
     println!();
     println!("Point the SDK at it:");
     println!("  export COCOONMAIL_BASE_URL={base_url}");
-    if options.api_keys.is_empty() {
+    if cli.api_keys.is_empty() {
         println!("  export COCOONMAIL_API_KEY='{DEFAULT_API_KEY}'");
         println!("  (the fake key above is the one accepted)");
     } else {
         println!(
             "  and use one of the {} API key(s) given with --api-key",
-            options.api_keys.len()
+            cli.api_keys.len()
         );
     }
     println!();
@@ -205,35 +221,37 @@ fn run(options: Options) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    match parse_args(std::env::args().skip(1)) {
-        Ok(Command::Help) => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Command::Run(options)) => run(options),
-        Err(message) => {
-            eprintln!("cocoon-mock: {message}\nRun `cocoon-mock --help` for the options.");
-            ExitCode::from(2)
-        }
-    }
+    // clap prints help and errors itself, exiting 0 for --help and 2 for usage errors.
+    let cli = Cli::parse();
+    run(&cli)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Command, String> {
-        parse_args(args.iter().map(|s| (*s).to_owned()))
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("cocoon-mock").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_command_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 
     #[test]
     fn defaults() {
-        assert_eq!(parse(&[]), Ok(Command::Run(Options::default())));
+        let cli = parse(&[]).unwrap();
+        assert_eq!((cli.host.as_str(), cli.port), ("127.0.0.1", 8025));
+        assert_eq!(cli.rate(), RateLimit::PerSecond(10));
+        assert!(cli.api_keys.is_empty() && cli.routes.is_empty() && !cli.strict);
+        assert_eq!(cli.journal_capacity, cocoon_mock::DEFAULT_JOURNAL_CAPACITY);
     }
 
     #[test]
     fn every_flag_in_both_spellings() {
-        let Ok(Command::Run(o)) = parse(&[
+        let cli = parse(&[
             "--port",
             "9000",
             "--host=0.0.0.0",
@@ -244,29 +262,38 @@ mod tests {
             "50",
             "--strict",
             "--latency-ms=20",
-        ]) else {
-            panic!("did not parse");
-        };
-        assert_eq!(o.port, 9000);
-        assert_eq!(o.host, "0.0.0.0");
-        assert_eq!(o.api_keys, ["k1", "k2"]);
-        assert_eq!(o.rate_limit, Some(50));
-        assert!(o.strict);
-        assert_eq!(o.latency_ms, 20);
+            "--route=contact.create=post:/v2/contacts",
+            "--block-after",
+            "3",
+            "--block-secs=5",
+            "--journal-capacity",
+            "10",
+        ])
+        .unwrap();
+        assert_eq!(cli.port, 9000);
+        assert_eq!(cli.host, "0.0.0.0");
+        assert_eq!(cli.api_keys, ["k1", "k2"]);
+        assert_eq!(cli.rate(), RateLimit::PerSecond(50));
+        assert!(cli.strict);
+        assert_eq!(cli.latency_ms, 20);
+        assert_eq!(
+            cli.routes,
+            [(
+                Operation::CreateContact,
+                "POST".to_owned(),
+                "/v2/contacts".to_owned()
+            )]
+        );
+        assert_eq!(
+            (cli.block_after, cli.block_secs, cli.block_window_secs),
+            (Some(3), 5, 10)
+        );
+        assert_eq!(cli.journal_capacity, 10);
     }
 
     #[test]
     fn a_key_may_contain_equals_signs() {
-        let Ok(Command::Run(o)) = parse(&["--api-key=a$b=c=="]) else {
-            panic!("did not parse");
-        };
-        assert_eq!(o.api_keys, ["a$b=c=="]);
-    }
-
-    #[test]
-    fn help() {
-        assert_eq!(parse(&["--port", "1", "--help"]), Ok(Command::Help));
-        assert_eq!(parse(&["-h"]), Ok(Command::Help));
+        assert_eq!(parse(&["--api-key=a$b=c=="]).unwrap().api_keys, ["a$b=c=="]);
     }
 
     #[test]
@@ -281,6 +308,11 @@ mod tests {
             &["--verbose"],
             &["8025"],
             &["--api-key", ""],
+            &["--route", "contact.create"],
+            &["--route", "nope=GET:/x"],
+            &["--route", "mail.send=POST:x"],
+            &["--block-secs", "5"],
+            &["--block-after", "0"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
