@@ -104,6 +104,8 @@
 
 mod api;
 mod block;
+#[cfg(test)]
+mod comparisons;
 mod expect;
 mod fault;
 mod journal;
