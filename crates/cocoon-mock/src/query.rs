@@ -1,34 +1,23 @@
 //! Query strings: form-decoding (`+` is a space) of `name=value` pairs.
 
-/// Decodes `%XX` escapes and `+` (as a space) in a query component.
+/// Decodes `%XX` escapes and `+` (as a space) in a query component, with the
+/// `percent-encoding` crate. Stricter than form decoding: a `%` that does not start two hex
+/// digits, and escapes that decode to invalid UTF-8, are errors (a client bug to catch).
 pub(crate) fn percent_decode(input: &str) -> Result<String, String> {
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(b) => out.push(b),
-                    None => return Err(format!("Invalid percent-encoding in {input:?}")),
-                }
-                i += 3;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
+    let b = input.as_bytes();
+    let malformed = b.iter().enumerate().any(|(i, c)| {
+        *c == b'%'
+            && !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    });
+    if malformed {
+        return Err(format!("Invalid percent-encoding in {input:?}"));
     }
-    String::from_utf8(out).map_err(|_| format!("Query value {input:?} is not UTF-8"))
+    let spaced = input.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .map(|decoded| decoded.into_owned())
+        .map_err(|_| format!("Query value {input:?} is not UTF-8"))
 }
 
 /// Parses a query string into decoded `(name, value)` pairs.
@@ -51,6 +40,8 @@ mod tests {
         assert_eq!(percent_decode("a+b").unwrap(), "a b");
         assert!(percent_decode("%zz").is_err());
         assert!(percent_decode("%4").is_err());
+        assert!(percent_decode("%+0").is_err());
+        assert!(percent_decode("%FF").is_err());
     }
 
     #[test]

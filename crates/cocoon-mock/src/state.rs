@@ -269,7 +269,7 @@ impl State {
     pub(crate) fn new(seed: Seed) -> Self {
         State {
             seed,
-            ids: IdGen::from_clock(),
+            ids: IdGen::new(),
             contacts: Contacts::default(),
             mails: HashMap::new(),
             whatsapps: HashMap::new(),
