@@ -18,6 +18,11 @@ fn builder() -> cocoon_mock::MockBuilder {
     MockServer::builder().rate_limit(RateLimit::Off)
 }
 
+/// A block after `after` bad requests within a minute, lasting `block_for`.
+fn block(after: u32, block_for: Duration) -> TemporaryBlock {
+    TemporaryBlock::new(after, Duration::from_secs(60), block_for)
+}
+
 #[test]
 fn default_seeds_are_the_documented_ones() {
     let server = unlimited();
@@ -96,11 +101,7 @@ fn empty_seeds_answer_empty_arrays_and_bad_seeds_are_refused() {
         builder().mailing_lists([MailingList::new("a", "A"), MailingList::new("a", "B")]),
         builder().mailing_lists([MailingList::new("", "A")]),
         builder().route(Operation::SendMail, "POST", "no-slash"),
-        builder().temporary_block(TemporaryBlock::new(
-            0,
-            Duration::from_secs(1),
-            Duration::from_secs(1),
-        )),
+        builder().temporary_block(block(0, Duration::from_secs(1))),
     ] {
         let error = bad.start().unwrap_err();
         assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{error}");
@@ -148,11 +149,7 @@ fn remapped_routes_are_served_and_the_old_ones_are_not() {
 #[test]
 fn repeated_bad_requests_earn_a_temporary_block() {
     let server = builder()
-        .temporary_block(TemporaryBlock::new(
-            3,
-            Duration::from_secs(60),
-            Duration::from_millis(300),
-        ))
+        .temporary_block(block(3, Duration::from_millis(300)))
         .start()
         .unwrap();
     let mut c = Client::connect(&server);
@@ -182,11 +179,7 @@ fn repeated_bad_requests_earn_a_temporary_block() {
 fn refusals_by_the_rate_limit_count_as_bad_requests() {
     let server = MockServer::builder()
         .rate_limit(RateLimit::PerSecond(1))
-        .temporary_block(TemporaryBlock::new(
-            2,
-            Duration::from_secs(60),
-            Duration::from_secs(60),
-        ))
+        .temporary_block(block(2, Duration::from_secs(60)))
         .start()
         .unwrap();
     let mut c = Client::connect(&server);
@@ -246,23 +239,15 @@ fn a_full_journal_drops_its_oldest_entries_and_counts_them() {
 fn reset_returns_to_the_seeded_start() {
     let server = builder()
         .mailing_lists([MailingList::new("cl_only", "Only")])
-        .temporary_block(TemporaryBlock::new(
-            1,
-            Duration::from_secs(60),
-            Duration::from_secs(60),
-        ))
+        .temporary_block(block(1, Duration::from_secs(60)))
         .start()
         .unwrap();
     let mut c = Client::connect(&server);
-    assert_eq!(
-        c.call(
-            "POST",
-            "/webhook/contact/create",
-            Some(json!({"email": "a@example.com"}))
-        )
-        .status,
-        200
-    );
+    let create_ada = |c: &mut Client| {
+        let body = json!({"email": "a@example.com"});
+        c.call("POST", "/webhook/contact/create", Some(body)).status
+    };
+    assert_eq!(create_ada(&mut c), 200);
     server.script("GET", VALIDATE, [Fault::status(500)]);
     server.register(Mock::given("GET", "/never").expect(1));
     assert_eq!(
@@ -286,14 +271,6 @@ fn reset_returns_to_the_seeded_start() {
         c.call("GET", "/webhook/mailing_list/list", None).json()[0]["id"],
         "cl_only"
     );
-    // The scripted fault is gone too, and the contact can be created again.
-    assert_eq!(
-        c.call(
-            "POST",
-            "/webhook/contact/create",
-            Some(json!({"email": "a@example.com"}))
-        )
-        .status,
-        200
-    );
+    // The contact can be created again.
+    assert_eq!(create_ada(&mut c), 200);
 }

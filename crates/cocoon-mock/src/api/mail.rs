@@ -37,29 +37,8 @@ const MAIL_SEND_FIELDS: &[&str] = &[
     "tags",
 ];
 
-const RECIPIENT_FIELDS: &[&str] = &[
-    "email",
-    "name",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "attributes",
-    "lists",
-    "tags",
-    "gender",
-    "age",
-    "Address1",
-    "Address2",
-    "city",
-    "state",
-    "country",
-    "postal_code",
-    "designation",
-    "company",
-    "industry",
-    "description",
-    "anniversary_date",
-];
+/// Recipient fields that are not plain strings; with [`RECIPIENT_STRINGS`], every field.
+const RECIPIENT_OTHER_FIELDS: &[&str] = &["email", "attributes", "lists", "tags", "age"];
 
 const RECIPIENT_STRINGS: &[&str] = &[
     "name",
@@ -120,7 +99,7 @@ pub(super) fn mail_send(state: &mut State, body: &Obj) -> Checked<Reply> {
     let to = f.req_array("to")?;
     let mut recipients = Vec::new();
     each_object(to, "to", |_, r| {
-        r.only(RECIPIENT_FIELDS)?;
+        r.only(&[RECIPIENT_OTHER_FIELDS, RECIPIENT_STRINGS].concat())?;
         let email = r.req_email("email")?;
         for key in RECIPIENT_STRINGS {
             r.opt_str(key)?;
