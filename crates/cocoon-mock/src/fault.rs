@@ -25,10 +25,11 @@ pub enum Fault {
     },
     /// Sleep this long, then handle the request normally (every check included).
     Delay(Duration),
-    /// Read the request, then close the socket without writing a byte.
+    /// Read the request, then close the connection without writing a byte.
     DropConnection,
     /// Answer `200` with headers announcing a JSON body of `Content-Length` bytes, write only
-    /// about half of it, then close the connection.
+    /// about half of it, then close the connection (the response body fails half-way, which
+    /// makes the server abort the connection).
     TruncatedBody,
     /// Answer `200` with a valid JSON body of exactly this many bytes (when at least 48;
     /// otherwise that many spaces), streamed in chunks without being built in memory.
@@ -51,7 +52,7 @@ impl Fault {
     pub fn status(status: u16) -> Fault {
         Fault::json(
             status,
-            serde_json::json!({"success": false, "message": crate::http::reason(status)}),
+            serde_json::json!({"success": false, "message": reason(status)}),
         )
     }
 
@@ -66,7 +67,7 @@ impl Fault {
 
     /// An HTML error page as a reverse proxy (nginx) sends it, `Content-Type: text/html`.
     pub fn html(status: u16) -> Fault {
-        let title = format!("{status} {}", crate::http::reason(status));
+        let title = format!("{status} {}", reason(status));
         let body = format!(
             "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         );
@@ -86,4 +87,12 @@ impl Fault {
             retry_after: Some(retry_after_secs.to_string()),
         }
     }
+}
+
+/// The reason phrase of a status code (`"Unknown"` for codes without one).
+fn reason(status: u16) -> &'static str {
+    http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Unknown")
 }

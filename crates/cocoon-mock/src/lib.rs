@@ -7,8 +7,9 @@
 //! It checks requests independently of the SDK (it parses bodies as plain JSON), so it
 //! catches mistakes on the wire rather than mirroring them.
 //!
-//! It runs on plain `std` threads (one per connection, HTTP/1.1 keep-alive), so it works in
-//! synchronous tests and inside async runtimes alike, and needs no async runtime itself.
+//! It serves with hyper on a Tokio runtime of its own, on a thread of its own, so it works in
+//! synchronous tests and inside async tests alike (`#[tokio::test]` of either flavour): the
+//! caller's runtime, if any, is never used or nested.
 //!
 //! # Example
 //!
@@ -38,19 +39,25 @@
 //!
 //! # What every request goes through
 //!
-//! 1. **Scripted faults** ([`MockServer::script`]) for the request's method and path are
-//!    applied first, before any check (see [`Fault`]).
-//! 2. **Authentication**: `Authorization: Bearer <key>` or `X-COCOONMAIL-API_KEY: <key>`
+//! 1. **Registered mocks** ([`MockServer::register`]) that match the request count it.
+//! 2. **Scripted faults** ([`MockServer::script`]) for the request's method and path are
+//!    applied first, before any check (see [`Fault`]); then the first matching mock that
+//!    carries an answer ([`Mock::respond_with`]).
+//! 3. **Authentication**: `Authorization: Bearer <key>` or `X-COCOONMAIL-API_KEY: <key>`
 //!    (header names case-insensitive, keys compared byte for byte), else `401`
 //!    `{"success": false, "message": "Invalid API key"}`.
-//! 3. **`Accept`** must list `application/json` (`*/*` is not enough), else `406`.
-//! 4. **Rate limit** ([`RateLimit`], default 10 requests per second shared by every key),
+//! 4. **Temporary block** (off unless [`MockBuilder::temporary_block`]): a team that sent too
+//!    many bad requests (`400` and `429` answers) is answered `403`
+//!    `{"success": false, "message": "Too many bad requests. Temporary block"}` for a while.
+//! 5. **`Accept`** must list `application/json` (`*/*` is not enough), else `406`.
+//! 6. **Rate limit** ([`RateLimit`], default 10 requests per second shared by every key),
 //!    else `429` with `Retry-After` (whole seconds). Refused requests do not use the budget.
-//! 5. **Route**: unknown path `404` `{"success": false, "message": "Not found"}`, known path
-//!    with another method `405` (with `Allow`).
-//! 6. **Body**: routes that take one need `Content-Type: application/json` and a JSON object,
+//! 7. **Route** (the defaults of API.md §4, or as remapped with [`MockBuilder::route`]):
+//!    unknown path `404` `{"success": false, "message": "Not found"}`, known path with
+//!    another method `405` (with `Allow`).
+//! 8. **Body**: routes that take one need `Content-Type: application/json` and a JSON object,
 //!    else `400`.
-//! 7. **The handler**, which checks every documented field and answers `400` with a message
+//! 9. **The handler**, which checks every documented field and answers `400` with a message
 //!    naming the offending field.
 //!
 //! Every answer of the fake API is JSON and carries `x-ratelimit-limit` and
@@ -87,33 +94,88 @@
 //! - Quotas count up but are not enforced.
 //! - `mail/status` reports every email as sent and delivered, with one `OPEN` tracking log
 //!   unless the email was sent with `"allow_open_tracking": false`.
-//! - Seeded data: mailing lists `cl_newsletter_0001` and `cl_beta_0002`; custom fields
+//! - Seeded data ([`MockBuilder::mailing_lists`], [`MockBuilder::custom_fields`]): by
+//!   default the mailing lists `cl_newsletter_0001` and `cl_beta_0002` and the custom fields
 //!   `plan`, `seats`, `trial`, `renewal_date`.
+//!
+//! # What a test server offers
+//!
+//! - **Request matchers** ([`Mock`]): method, path, headers, body or any predicate on the
+//!   request; expected counts (`expect(2)`, `expect_range(1..)`) checked by
+//!   [`MockServer::verify`] and when the server is dropped (a panic listing the unmet
+//!   expectations and the requests seen, unless the thread is already panicking); an
+//!   optional scripted answer.
+//! - **[`MockServer::reset`]**: back to the seeded start (state, journal, scripts, mocks,
+//!   rate-limit window, block).
+//! - **Remapped routes** ([`MockBuilder::route`] with an [`Operation`]), to serve a client
+//!   whose route table was remapped.
+//! - **A bounded journal** ([`MockBuilder::journal_capacity`], default
+//!   [`DEFAULT_JOURNAL_CAPACITY`]): the oldest entries are dropped and counted
+//!   ([`MockServer::journal_dropped`]).
+//! - **Logging**: one `tracing` event per request at `info` (method, path without the query,
+//!   status, latency, and the fault when one answered), nothing else: no header, body, key
+//!   or email. Without a subscriber it costs next to nothing; the `cocoon-mock` binary
+//!   (crate `cocoon-mock-server`) prints it, filtered by `RUST_LOG`.
+//!
+//! ```
+//! use cocoon_mock::{Fault, Mock, MockServer};
+//!
+//! let server = MockServer::start();
+//! let usage = server.register(Mock::given("POST", "/webhook/mail/usage").expect_range(..=1));
+//! server.register(
+//!     Mock::given("GET", "/webhook/mail/status")
+//!         .matching(|request| request.query.contains("message_id="))
+//!         .respond_with(Fault::status(503)),
+//! );
+//! assert_eq!(server.hits(usage), 0);
+//! assert!(server.verify().is_ok()); // at most one request to mail/usage: none is fine
+//! ```
 //!
 //! # HTTP
 //!
-//! HTTP/1.1 and 1.0, keep-alive and pipelining, `Content-Length` or chunked request bodies
-//! (bodies over 10 MiB are answered `413`), `Expect: 100-continue`. `TCP_NODELAY` is set and
-//! each answer is written with one `write_all`.
+//! hyper 1 serves HTTP/1.1 and 1.0 (an HTTP/1.0 request gets an HTTP/1.0 answer):
+//! keep-alive and pipelining, `Content-Length` or chunked request bodies (bodies over
+//! 10 MiB, announced or actual, are answered `413` and the connection closed),
+//! `Expect: 100-continue`. `TCP_NODELAY` is set and header names are written in title case
+//! (`Content-Length`). Request targets with characters outside RFC 3986 are answered `400`
+//! in JSON; requests hyper cannot parse at all get hyper's own bare `400`, or the connection
+//! is closed.
+//!
+//! Faults are expressed through hyper: [`Fault::HugeBody`] streams chunks never built in
+//! memory, [`Fault::TruncatedBody`] is a body that fails half-way (hyper then aborts the
+//! connection), [`Fault::DropConnection`] is a service error (hyper closes without
+//! answering). No raw socket layer is needed.
+//!
+//! Webhook deliveries ([`webhook::WebhookDelivery::deliver`]) are sent with ureq.
 //!
 //! # Features
 //!
 //! | feature | default | what |
 //! | --- | --- | --- |
-//! | `cli` | yes | the `cocoon-mock` binary (`cargo run -p cocoon-mock -- --help`) and its Ctrl-C handling; the library does not use it |
+//! | `cli` | no | does nothing; kept so manifests that named it still build. The `cocoon-mock` binary is in the `cocoon-mock-server` crate (`cargo run -p cocoon-mock-server -- --help`), so depending on this library pulls in no argument parser, signal handler or log subscriber |
 
 mod api;
+mod block;
+#[cfg(test)]
+mod comparisons;
+mod expect;
 mod fault;
-mod http;
 mod journal;
+mod query;
 mod rate;
+mod request;
+mod seed;
 mod server;
 mod state;
 mod util;
 mod validate;
 
+pub use api::Operation;
+pub use block::TemporaryBlock;
+pub use expect::{Mock, MockId, VerifyError};
 pub use fault::Fault;
-pub use journal::JournalEntry;
+pub use journal::{JournalEntry, DEFAULT_JOURNAL_CAPACITY};
+pub use seed::{CustomField, FieldType, MailingList};
 pub use server::{MockBuilder, MockServer, RateLimit};
 pub use state::{MessageKind, SentMessage};
 

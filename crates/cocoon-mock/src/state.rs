@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
 
+use crate::seed::Seed;
 use crate::util::IdGen;
 
 /// What kind of message the server accepted.
@@ -33,36 +34,6 @@ pub struct SentMessage {
     pub message_id: Option<String>,
     /// The whole JSON request body it came from.
     pub request: Value,
-}
-
-/// Mailing lists every server starts with (API.md §4.13).
-pub(crate) fn mailing_lists() -> Value {
-    json!([
-        {"id": "cl_newsletter_0001", "name": "Newsletter", "description": "Monthly product news", "isPublic": true},
-        {"id": "cl_beta_0002", "name": "Beta testers", "description": null, "isPublic": false}
-    ])
-}
-
-/// Whether `id` names a seeded mailing list.
-pub(crate) fn is_known_list(id: &str) -> bool {
-    matches!(id, "cl_newsletter_0001" | "cl_beta_0002")
-}
-
-/// Custom fields every server starts with (API.md §4.14): key, label, type.
-pub(crate) const CUSTOM_FIELDS: &[(&str, &str, &str)] = &[
-    ("plan", "Plan", "string"),
-    ("seats", "Seats", "number"),
-    ("trial", "Trial", "boolean"),
-    ("renewal_date", "Renewal date", "date"),
-];
-
-pub(crate) fn custom_fields() -> Value {
-    Value::Array(
-        CUSTOM_FIELDS
-            .iter()
-            .map(|(key, label, ty)| json!({"key": key, "label": label, "type": ty}))
-            .collect(),
-    )
 }
 
 /// Daily and monthly email quotas (not enforced).
@@ -280,6 +251,8 @@ pub(crate) struct WhatsAppRecord {
 /// Everything the fake service remembers, behind one lock.
 #[derive(Debug)]
 pub(crate) struct State {
+    /// The seeded mailing lists and custom fields.
+    pub(crate) seed: Seed,
     pub(crate) ids: IdGen,
     pub(crate) contacts: Contacts,
     pub(crate) mails: HashMap<String, MailRecord>,
@@ -293,9 +266,10 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(seed: Seed) -> Self {
         State {
-            ids: IdGen::from_clock(),
+            seed,
+            ids: IdGen::new(),
             contacts: Contacts::default(),
             mails: HashMap::new(),
             whatsapps: HashMap::new(),

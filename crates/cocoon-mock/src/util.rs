@@ -1,60 +1,50 @@
 //! Small helpers: timestamps, identifiers and format checks.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds).
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds); calendar arithmetic by `time`.
 pub(crate) fn iso_micros(t: SystemTime) -> String {
-    let since = t.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
-    let secs = since.as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
+    let t = time::OffsetDateTime::from(t);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60,
-        since.subsec_micros()
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond()
     )
 }
 
-/// Proleptic Gregorian date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, milliseconds), like Cocoonmail's webhook timestamps.
+pub(crate) fn iso_millis(t: SystemTime) -> String {
+    let micros = iso_micros(t);
+    format!("{}Z", &micros[..micros.len() - 4])
 }
 
-/// A small non-cryptographic generator (splitmix64) for identifiers.
+/// The current time as [`iso_millis`].
+pub(crate) fn now_iso_millis() -> String {
+    iso_millis(SystemTime::now())
+}
+
+/// Identifiers from a `fastrand` generator (not cryptographic), seeded afresh per server.
 #[derive(Debug)]
 pub(crate) struct IdGen {
-    state: u64,
+    rng: fastrand::Rng,
 }
 
 impl IdGen {
-    /// Seeded from the clock so two servers do not hand out the same identifiers.
-    pub(crate) fn from_clock() -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or(Duration::ZERO)
-            .as_nanos() as u64;
+    /// A generator with a fresh random seed, so two servers do not hand out the same
+    /// identifiers.
+    pub(crate) fn new() -> Self {
         IdGen {
-            state: nanos ^ 0x5DEE_CE66_D1CE_4E5B,
+            rng: fastrand::Rng::new(),
         }
     }
 
     pub(crate) fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.rng.u64(..)
     }
 
     /// A version-4-shaped UUID string.
@@ -125,19 +115,11 @@ pub(crate) fn looks_like_uuid(s: &str) -> bool {
     }
 }
 
-/// Standard base64 with padding (RFC 4648 §4); the empty string is valid.
+/// Standard base64 with padding (RFC 4648 §4), as the `base64` crate decodes it: the empty
+/// string is valid, and a last symbol must not set unused bits.
 pub(crate) fn is_base64(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() % 4 != 0 {
-        return false;
-    }
-    let pad = b.iter().rev().take_while(|c| **c == b'=').count();
-    if pad > 2 {
-        return false;
-    }
-    b[..b.len() - pad]
-        .iter()
-        .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(s).is_ok()
 }
 
 /// A phone number in international format: an optional `+` and 7 to 15 digits.
@@ -173,7 +155,10 @@ pub(crate) fn is_valid_date(s: &str, syntax: DateSyntax) -> bool {
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return false;
     }
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    let Ok(month) = time::Month::try_from(month as u8) else {
+        return false;
+    };
+    if time::Date::from_calendar_date(year as i32, month, day as u8).is_err() {
         return false;
     }
     let mut i = 10;
@@ -231,18 +216,10 @@ pub(crate) fn is_valid_date(s: &str, syntax: DateSyntax) -> bool {
     false
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn iso_timestamps_have_micros_and_z() {
@@ -254,8 +231,20 @@ mod tests {
     }
 
     #[test]
+    fn millisecond_timestamps() {
+        let at = |secs: u64, millis: u64| {
+            iso_millis(UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_millis(millis))
+        };
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(at(1_709_251_200, 7), "2024-03-01T00:00:00.007Z");
+        assert_eq!(at(951_782_400, 0), "2000-02-29T00:00:00.000Z");
+        assert_eq!(at(4_107_542_399, 999), "2100-02-28T23:59:59.999Z");
+        assert_eq!(now_iso_millis().len(), "2025-03-01T09:30:00.000Z".len());
+    }
+
+    #[test]
     fn ids_are_unique_and_uuid_shaped() {
-        let mut g = IdGen::from_clock();
+        let mut g = IdGen::new();
         let a = g.uuid();
         let b = g.uuid();
         assert_ne!(a, b);
@@ -294,6 +283,8 @@ mod tests {
         assert!(!is_base64("aGVs bG8="));
         assert!(!is_base64("a==="));
         assert!(!is_base64("aGVsbG8_"));
+        // Unused bits set in the last symbol.
+        assert!(!is_base64("QR=="));
     }
 
     #[test]

@@ -96,3 +96,53 @@ fn two_servers_are_independent() {
     assert_eq!(a.journal().len(), 1);
     assert!(b.journal().is_empty());
 }
+
+/// One request over a Tokio socket, answered and closed.
+async fn validate_async(server: &MockServer) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let request = format!(
+        "GET {VALIDATE} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
+        cocoon_mock::DEFAULT_API_KEY
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn works_inside_a_current_thread_runtime() {
+    // Started, used and dropped on the runtime's only thread: the server's own runtime
+    // runs on its own thread and is never nested in this one.
+    let server = unlimited();
+    assert!(validate_async(&server).await.starts_with("HTTP/1.1 200 OK"));
+    server.script("GET", VALIDATE, [Fault::Delay(Duration::from_millis(50))]);
+    assert!(validate_async(&server).await.starts_with("HTTP/1.1 200 OK"));
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn works_inside_a_multi_thread_runtime() {
+    let server = Arc::new(unlimited());
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let server = Arc::clone(&server);
+            tokio::spawn(async move { validate_async(&server).await })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.unwrap().starts_with("HTTP/1.1 200 OK"));
+    }
+    let blocking = Arc::clone(&server);
+    let status = tokio::task::spawn_blocking(move || {
+        Client::connect(&blocking)
+            .call("GET", VALIDATE, None)
+            .status
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(server.journal().len(), 5);
+    server.shutdown();
+}
