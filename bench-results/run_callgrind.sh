@@ -6,7 +6,7 @@
 # Usage (from the workspace root): bash bench-results/run_callgrind.sh
 set -u
 cd "$(dirname "$0")/.."
-cargo build --release -p cocoon-mock
+cargo build --release -p cocoon-mock-server
 BIN=$(cargo bench --bench overhead --no-run --message-format=json 2>/dev/null \
     | grep -o '"executable":"[^"]*overhead[^"]*"' | cut -d'"' -f4 | tail -1)
 PORT=${PORT:-8932}

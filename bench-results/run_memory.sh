@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/.."
 cargo build --release --example bulk -p cocoonmail-examples
-cargo build --release -p cocoon-mock
+cargo build --release -p cocoon-mock-server
 BULK=target/release/examples/bulk
 PORT=${PORT:-8931}
 KEY='pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI='

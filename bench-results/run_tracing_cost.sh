@@ -6,8 +6,7 @@
 # Usage (from the workspace root): bash bench-results/run_tracing_cost.sh
 set -u
 cd "$(dirname "$0")/.."
-cargo build --release -p cocoon-mock-server --bin cocoon-mock 2>/dev/null \
-    || cargo build --release -p cocoon-mock --bin cocoon-mock
+cargo build --release -p cocoon-mock-server
 bench_bin() {
     cargo bench --bench overhead --no-run --message-format=json "$@" 2>/dev/null \
         | grep -o '"executable":"[^"]*overhead[^"]*"' | cut -d'"' -f4 | tail -1
