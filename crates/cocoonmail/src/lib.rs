@@ -18,9 +18,12 @@
 //! | `ureq` | no | [`blocking::Client`], the blocking client on ureq (no Tokio at all) |
 //! | `rustls` | yes | TLS through rustls for the enabled transports |
 //! | `native-tls` | no | TLS through the platform's library for the enabled transports |
+//! | `tracing` | yes | a `tracing` span per call and per attempt (see [Logging](#logging)) |
 //!
-//! The features are additive: with both `reqwest` and `ureq`, one program has both clients.
-//! With neither, [`Client`] and [`blocking::Client`] still exist over a transport you provide
+//! The features only add. [`Client`] always means `Client<Box<dyn AsyncTransport>>` and
+//! [`blocking::Client`] `blocking::Client<Box<dyn BlockingTransport>>`, whatever is turned on
+//! anywhere in the build; a transport feature adds the `build()` that makes one on that
+//! transport. With no transport feature both clients still exist over a transport you provide
 //! ([`ClientBuilder::build_with_transport`]).
 //!
 //! # Choosing a transport
@@ -80,10 +83,35 @@
 //! # Errors, rate limits and retries
 //!
 //! Every call ends in [`Error`]; ask it [`Error::status`], [`Error::is_retryable`],
-//! [`Error::retry_after`] and [`Error::rate_limit`] instead of matching variants. The client
-//! waits on its [`RateLimiter`] before every attempt (a [`LocalLimiter`] at 10 requests per
-//! second unless configured otherwise) and retries by the [`RetryPolicy`]: 429 and connections
-//! never established always; server errors and timeouts only for reads and upserts.
+//! [`Error::retry_after`] and [`Error::rate_limit`] instead of matching variants. A retried
+//! call keeps its story: [`Error::attempts`], [`Error::earlier_attempts`], and a `Display`
+//! ending in `(after 3 attempts: 429 +1s, 503 +420ms)`.
+//!
+//! The client waits on its limiter before every attempt (a [`LocalLimiter`] at 10 requests per
+//! second unless configured otherwise; see [`limiter`] for the steps): slots are handed out
+//! first come first served, a 429 or a full window heard from the server pauses every caller,
+//! and [`ClientBuilder::max_limiter_wait`] bounds the queueing. It retries by the
+//! [`RetryPolicy`]: 429 and connections never established always; server errors and timeouts
+//! only for reads and upserts; nothing that may have been delivered is ever sent again.
+//!
+//! # Bulk runs
+//!
+//! [`Client::bulk`] and [`blocking::Client::bulk`] run any iterator of request values at the
+//! limiter's pace with bounded concurrency, taking each input only when a slot frees up and
+//! handing back each outcome with its input's index as it finishes ([`BulkResult`]); a
+//! [`StopHandle`] stops the run early while the requests in flight finish.
+//!
+//! # Logging
+//!
+//! With the `tracing` feature every call is a span `cocoonmail.call` (INFO) and every attempt
+//! a child `cocoonmail.attempt` (DEBUG), with OpenTelemetry's HTTP client field names
+//! (`http.request.method`, `server.address`, `server.port`, `url.path`,
+//! `http.request.resend_count`, `http.response.status_code`, `error.type`) and the SDK's own
+//! under `cocoonmail.*` (operation, idempotency, limiter wait, rate-limit numbers, retry
+//! decision and delay). A 429 and a retry are INFO events; errors returned to you are not
+//! logged as errors. No field or event ever holds the API key, an email address, a phone
+//! number, a name, a body, template parameters or a query value. Without a subscriber the
+//! cost is negligible.
 //!
 //! # Routes
 //!
