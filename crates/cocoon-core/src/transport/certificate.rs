@@ -152,11 +152,10 @@ fn check_der_framing(der: &[u8]) -> Result<(), CertificateError> {
 
 /// Decodes standard base64 (`=` padding), skipping the whitespace of PEM line breaks.
 fn decode_base64(text: &str) -> Result<Vec<u8>, CertificateError> {
-    let digits: Vec<u8> = text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    let unpadded = digits.strip_suffix(b"==").or_else(|| digits.strip_suffix(b"="));
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let unpadded = digits
+        .strip_suffix(b"==")
+        .or_else(|| digits.strip_suffix(b"="));
     let unpadded = unpadded.unwrap_or(&digits);
     if digits.len() % 4 != 0 || unpadded.len() % 4 == 1 {
         return Err(CertificateError::InvalidBase64);
@@ -243,9 +242,8 @@ mod tests {
             Certificate::from_pem(&one).unwrap().as_der(),
             [0x30, 0x03, 0x02, 0x01, 0x00]
         );
-        let with_key = format!(
-            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n{one}"
-        );
+        let with_key =
+            format!("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n{one}");
         assert!(Certificate::from_pem(with_key).is_ok());
 
         let two = format!("{one}{}", pem("MAA="));
