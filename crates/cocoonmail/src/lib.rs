@@ -16,8 +16,8 @@
 //! | --- | --- | --- |
 //! | `reqwest` | yes | [`Client`], the async client on reqwest (needs a Tokio runtime) |
 //! | `ureq` | no | [`blocking::Client`], the blocking client on ureq (no Tokio at all) |
-//! | `rustls` | yes | TLS through rustls for the enabled transports |
-//! | `native-tls` | no | TLS through the platform's library for the enabled transports |
+//! | `rustls` | yes | TLS through rustls (aws-lc-rs provider, the platform's trust store) for the enabled transports |
+//! | `native-tls` | no | TLS through the platform's library and its trust store for the enabled transports (wins over `rustls`) |
 //!
 //! The features are additive: with both `reqwest` and `ureq`, one program has both clients.
 //! With neither, [`Client`] and [`blocking::Client`] still exist over a transport you provide
@@ -111,6 +111,7 @@ pub use resources::{
 };
 
 pub use cocoon_core as core;
+pub use cocoon_core::transport::{Certificate, CertificateError};
 pub use cocoon_core::{
     api_key, contacts, custom_fields, events, lists, mail, otp, properties, quota, verify,
     webhooks, whatsapp,
