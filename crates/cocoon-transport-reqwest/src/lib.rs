@@ -515,7 +515,7 @@ mod tests {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     #[tokio::test]
     async fn https_without_tls_fails_at_once_and_says_why() {
-        assert!(!TLS_ENABLED);
+        const { assert!(!TLS_ENABLED) };
         let t = ReqwestTransport::new().unwrap();
         let request = Request::get("https://127.0.0.1:9/webhook/api_key/validate/?secret-query=1")
             .body(Vec::new())

@@ -569,7 +569,7 @@ mod tests {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     #[test]
     fn https_without_tls_fails_at_once_and_says_why() {
-        assert!(!TLS_ENABLED);
+        const { assert!(!TLS_ENABLED) };
         let request = Request::get("https://127.0.0.1:9/webhook/api_key/validate/?secret-query=1")
             .body(Vec::new())
             .unwrap();

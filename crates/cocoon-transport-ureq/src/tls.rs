@@ -308,7 +308,7 @@ mod native {
 
     impl Recorded {
         fn record<T>(&self, result: io::Result<T>) -> io::Result<T> {
-            result.map_err(|e| {
+            result.inspect_err(|e| {
                 // The adapter reports a timeout as an I/O error wrapping ureq's own.
                 let seen = match e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
                     Some(ureq::Error::Timeout(timeout)) => ureq::Error::Timeout(*timeout),
@@ -321,7 +321,6 @@ mod native {
                     .last_error
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner) = Some(seen);
-                e
             })
         }
     }

@@ -344,7 +344,11 @@ fn require_tls(shared: &Shared, transport_has_tls: bool) -> Result<(), Error> {
     Ok(())
 }
 
-#[cfg(all(test, not(any(feature = "rustls", feature = "native-tls"))))]
+#[cfg(all(
+    test,
+    any(feature = "reqwest", feature = "ureq"),
+    not(any(feature = "rustls", feature = "native-tls"))
+))]
 mod tls_tests {
     const KEY: &str =
         "pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=";
