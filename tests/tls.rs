@@ -170,110 +170,87 @@ fn blocking_client(base_url: &str, root: Option<Certificate>) -> cocoonmail::blo
     builder.build().expect("a blocking client")
 }
 
-/// A TLS failure that names its cause and was not retried.
-fn assert_tls_failure(err: &Error, server: &HttpsServer, cause: &str) {
-    let Error::Transport(transport) = err else {
-        panic!("expected a transport error, got {err:?}");
-    };
-    assert_eq!(transport.kind, TransportErrorKind::Tls, "{err}");
-    assert!(!err.is_retryable(), "{err}");
-    let text = err.to_string();
-    assert!(text.contains("TLS"), "{text}");
-    assert!(text.contains(cause), "{text}");
-    assert!(!text.contains(KEY), "{text}");
-    assert_eq!(
-        server.accepted(),
-        1,
-        "one handshake attempt, no retry: {text}"
-    );
-    assert_eq!(server.answered(), 0, "the request was never sent: {text}");
+/// Validates the key once, through the blocking client or the async one.
+fn validate(blocking: bool, base_url: &str, root: Option<Certificate>) -> Result<(), Error> {
+    if blocking {
+        return blocking_client(base_url, root)
+            .api_key()
+            .validate()
+            .map(drop);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        async_client(base_url, root)
+            .api_key()
+            .validate()
+            .await
+            .map(drop)
+    })
 }
 
-#[tokio::test]
-async fn the_async_client_trusts_an_added_root() {
-    let ca = TestCa::new();
-    let server = HttpsServer::start(ca.server(&["127.0.0.1"], false));
-    let client = async_client(&server.url(), Some(ca.root()));
-    client.api_key().validate().await.expect("a trusted server");
-    assert_eq!(server.answered(), 1);
+fn client_name(blocking: bool) -> &'static str {
+    if blocking {
+        "blocking"
+    } else {
+        "async"
+    }
 }
 
-#[test]
-fn the_blocking_client_trusts_an_added_root() {
-    let ca = TestCa::new();
-    let server = HttpsServer::start(ca.server(&["127.0.0.1"], false));
-    let client = blocking_client(&server.url(), Some(ca.root()));
-    client.api_key().validate().expect("a trusted server");
-    assert_eq!(server.answered(), 1);
-}
-
-#[tokio::test]
-async fn the_async_client_refuses_an_unknown_issuer_at_once() {
-    let ca = TestCa::new();
-    let server = HttpsServer::start(ca.server(&["127.0.0.1"], false));
-    let err = async_client(&server.url(), None)
-        .api_key()
-        .validate()
-        .await
-        .unwrap_err();
-    assert_tls_failure(&err, &server, "certificate");
-}
-
-#[test]
-fn the_blocking_client_refuses_an_unknown_issuer_at_once() {
-    let ca = TestCa::new();
-    let server = HttpsServer::start(ca.server(&["127.0.0.1"], false));
-    let err = blocking_client(&server.url(), None)
-        .api_key()
-        .validate()
-        .unwrap_err();
-    assert_tls_failure(&err, &server, "certificate");
-}
-
-#[tokio::test]
-async fn the_async_client_refuses_a_certificate_for_another_name() {
-    let ca = TestCa::new();
-    let server = HttpsServer::start(ca.server(&["cocoonmail.test"], false));
-    let err = async_client(&server.url(), Some(ca.root()))
-        .api_key()
-        .validate()
-        .await
-        .unwrap_err();
-    assert_tls_failure(&err, &server, "certificate");
+/// Both clients refuse a server of the test CA whose certificate is for `names` (and expired
+/// when asked), given the CA as a root or not: a TLS failure, after one connection, that names
+/// the certificate and was not retried.
+fn both_refuse(names: &[&str], expired: bool, add_root: bool) {
+    for blocking in [false, true] {
+        let client = client_name(blocking);
+        let ca = TestCa::new();
+        let server = HttpsServer::start(ca.server(names, expired));
+        let root = add_root.then(|| ca.root());
+        let err = validate(blocking, &server.url(), root).unwrap_err();
+        let Error::Transport(transport) = &err else {
+            panic!("{client}: expected a transport error, got {err:?}");
+        };
+        assert_eq!(transport.kind, TransportErrorKind::Tls, "{client}: {err}");
+        assert!(!err.is_retryable(), "{client}: {err}");
+        let text = err.to_string();
+        assert!(text.contains("TLS"), "{client}: {text}");
+        assert!(text.contains("certificate"), "{client}: {text}");
+        assert!(!text.contains(KEY), "{client}: {text}");
+        assert_eq!(
+            server.accepted(),
+            1,
+            "{client}: one handshake, no retry: {text}"
+        );
+        assert_eq!(server.answered(), 0, "{client}: never sent: {text}");
+    }
 }
 
 #[test]
-fn the_blocking_client_refuses_a_certificate_for_another_name() {
-    let ca = TestCa::new();
-    let server = HttpsServer::start(ca.server(&["cocoonmail.test"], false));
-    let err = blocking_client(&server.url(), Some(ca.root()))
-        .api_key()
-        .validate()
-        .unwrap_err();
-    assert_tls_failure(&err, &server, "certificate");
-}
-
-#[tokio::test]
-async fn the_async_client_refuses_an_expired_certificate() {
-    let ca = TestCa::new();
-    let server = HttpsServer::start(ca.server(&["127.0.0.1"], true));
-    let err = async_client(&server.url(), Some(ca.root()))
-        .api_key()
-        .validate()
-        .await
-        .unwrap_err();
-    assert_tls_failure(&err, &server, "certificate");
+fn both_clients_trust_an_added_root() {
+    for blocking in [false, true] {
+        let ca = TestCa::new();
+        let server = HttpsServer::start(ca.server(&["127.0.0.1"], false));
+        validate(blocking, &server.url(), Some(ca.root()))
+            .unwrap_or_else(|e| panic!("{}: {e}", client_name(blocking)));
+        assert_eq!(server.answered(), 1);
+    }
 }
 
 #[test]
-fn the_blocking_client_refuses_an_expired_certificate() {
-    let ca = TestCa::new();
-    let server = HttpsServer::start(ca.server(&["127.0.0.1"], true));
-    let err = blocking_client(&server.url(), Some(ca.root()))
-        .api_key()
-        .validate()
-        .unwrap_err();
-    assert_tls_failure(&err, &server, "certificate");
+fn both_clients_refuse_an_unknown_issuer_at_once() {
+    both_refuse(&["127.0.0.1"], false, false);
+}
+
+#[test]
+fn both_clients_refuse_a_certificate_for_another_name() {
+    both_refuse(&["cocoonmail.test"], false, true);
+}
+
+#[test]
+fn both_clients_refuse_an_expired_certificate() {
+    both_refuse(&["127.0.0.1"], true, true);
 }
 
 /// A server that speaks no TLS at all: the handshake fails, which is TLS too, not a
@@ -281,6 +258,7 @@ fn the_blocking_client_refuses_an_expired_certificate() {
 #[test]
 fn a_server_without_tls_is_a_tls_failure_for_both_clients() {
     for blocking in [false, true] {
+        let client = client_name(blocking);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let accepted = Arc::new(AtomicUsize::new(0));
@@ -292,38 +270,12 @@ fn a_server_without_tls_is_a_tls_failure_for_both_clients() {
                 let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
             }
         });
-        let url = format!("https://{addr}");
-        let err = if blocking {
-            blocking_client(&url, None)
-                .api_key()
-                .validate()
-                .unwrap_err()
-        } else {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                async_client(&url, None)
-                    .api_key()
-                    .validate()
-                    .await
-                    .unwrap_err()
-            })
-        };
+        let err = validate(blocking, &format!("https://{addr}"), None).unwrap_err();
         let Error::Transport(transport) = &err else {
-            panic!("expected a transport error, got {err:?}");
+            panic!("{client}: expected a transport error, got {err:?}");
         };
-        assert_eq!(
-            transport.kind,
-            TransportErrorKind::Tls,
-            "blocking={blocking}: {err}"
-        );
-        assert!(err.to_string().contains("TLS"), "{err}");
-        assert_eq!(
-            accepted.load(Ordering::SeqCst),
-            1,
-            "blocking={blocking}: {err}"
-        );
+        assert_eq!(transport.kind, TransportErrorKind::Tls, "{client}: {err}");
+        assert!(err.to_string().contains("TLS"), "{client}: {err}");
+        assert_eq!(accepted.load(Ordering::SeqCst), 1, "{client}: {err}");
     }
 }
