@@ -588,7 +588,11 @@ fn main() {
     let subscriber = install_subscriber();
     println!(
         "SDK tracing feature: {}; {subscriber}",
-        if cfg!(feature = "tracing") { "on" } else { "off" }
+        if cfg!(feature = "tracing") {
+            "on"
+        } else {
+            "off"
+        }
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -80,7 +80,8 @@
 //! # Transports
 //!
 //! [`AsyncTransport`] and [`BlockingTransport`] send an `http::Request<Vec<u8>>` and return the
-//! `http::Response<Vec<u8>>`; a closure is a transport.
+//! `http::Response<Vec<u8>>`; a closure is a transport. The [`transport`] module also holds what
+//! the built-in transports share: default limits, error descriptions, root certificates.
 mod attempts;
 mod codec;
 mod config;
@@ -91,7 +92,6 @@ mod pause;
 mod ratelimit;
 mod retry;
 mod route;
-mod transport;
 mod wire;
 
 pub mod answers;
@@ -105,6 +105,7 @@ pub mod mail;
 pub mod otp;
 pub mod properties;
 pub mod quota;
+pub mod transport;
 pub mod verify;
 pub mod webhooks;
 pub mod whatsapp;

@@ -1,10 +1,34 @@
-//! The traits a transport implements: send an `http::Request`, return the `http::Response`.
+//! What a transport is and what every transport shares.
+//!
+//! The traits a transport implements ([`BlockingTransport`], [`AsyncTransport`]: send an
+//! `http::Request`, return the `http::Response`), and the pieces the built-in transports share so
+//! that they behave alike: the default limits, the description of a request in error messages
+//! ([`RequestTarget`]), the body-size checks, the walk along an error's causes
+//! ([`error_causes`]) and the root certificates a client may trust besides the platform's
+//! ([`Certificate`]).
 
 use std::future::Future;
+use std::time::Duration;
 
 use http::{Request, Response};
 
 use crate::error::TransportError;
+
+mod causes;
+mod certificate;
+mod target;
+
+pub use causes::{describe_error, error_causes};
+pub use certificate::{Certificate, CertificateError};
+pub use target::RequestTarget;
+
+/// The default time allowed to establish a connection: name resolution, TCP and TLS.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default time allowed for a whole call, from resolving the host to the last byte of the
+/// answer's body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default cap on an answer's body, in bytes (4 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// A blocking transport. Implementations must keep every response header, not follow
 /// redirects, and bound the body they read.

@@ -26,64 +26,102 @@
 //! # Ok::<(), cocoon_core::TransportError>(())
 //! ```
 //!
-//! # Bringing your own client
+//! # Bringing your own client settings
 //!
-//! Any [`reqwest::Client`] can carry the requests (a proxy, custom roots, a shared pool). Use the
-//! [`reqwest`] re-exported here so the versions match. Redirects and timeouts are then the
-//! client's own settings; build it with [`reqwest::redirect::Policy::none()`] so no request ever
-//! follows a redirect to another URL. The body cap still applies.
+//! A [`reqwest::ClientBuilder`] of your own can carry settings this crate does not offer (a
+//! proxy, a client certificate, default headers); use the [`reqwest`] re-exported here so the
+//! versions match. The transport builds the client from it and always turns redirects off on
+//! it: a client that follows redirects would carry the API key (its `Authorization` or
+//! `X-COCOONMAIL-API_KEY` header) to whatever host a redirect names. Timeouts and root
+//! certificates set on [`ReqwestTransportBuilder`] are applied to it too; the body cap always
+//! applies.
 //!
 //! ```
 //! use std::time::Duration;
 //! use cocoon_transport_reqwest::{reqwest, ReqwestTransport};
 //!
-//! let client = reqwest::Client::builder()
-//!     .redirect(reqwest::redirect::Policy::none())
-//!     .connect_timeout(Duration::from_secs(3))
-//!     .timeout(Duration::from_secs(15))
-//!     .build()
-//!     .expect("a client");
+//! let mut headers = reqwest::header::HeaderMap::new();
+//! headers.insert("x-team", "billing".parse().expect("a header value"));
 //! let transport = ReqwestTransport::builder()
-//!     .client(client)
+//!     .client_builder(reqwest::Client::builder().default_headers(headers))
+//!     .timeout(Duration::from_secs(15))
 //!     .max_body_bytes(512 * 1024)
 //!     .build()?;
 //! # Ok::<(), cocoon_core::TransportError>(())
 //! ```
 //!
+//! # TLS
+//!
+//! Both built-in transports (this one and the blocking ureq transport) trust the same roots and
+//! use the same TLS code:
+//!
+//! - With `rustls` (the default): rustls, verifying certificates against the **platform's trust
+//!   store** through `rustls-platform-verifier` (the OS store on Linux, the system verifier on
+//!   macOS and Windows), so a CA that IT installed on the machine is trusted. The crypto
+//!   provider is **aws-lc-rs**, unless the program installed a process-wide default
+//!   ([`rustls::crypto::CryptoProvider::install_default`]), which then serves both transports.
+//!   aws-lc-rs is reqwest's and rustls' own default, so a program that also uses reqwest or
+//!   rustls directly compiles one provider, not two (ureq's `rustls` feature would add *ring*;
+//!   its `rustls-no-provider` feature lets the ureq transport use aws-lc-rs too); it also offers
+//!   post-quantum hybrid key exchange.
+//! - With `native-tls`: the platform's TLS library and its trust store. When both features are
+//!   on, `native-tls` wins, in both transports.
+//! - [`ReqwestTransportBuilder::add_root_certificate`] adds a root to those the platform
+//!   trusts (for example a company CA missing from a container's store, or a test CA).
+//!
+//! A certificate the client does not trust (unknown issuer, wrong name, expired) or a failed
+//! handshake ends the call with [`TransportErrorKind::Tls`], which is never retried: the next
+//! attempt would meet the same certificate.
+//!
+//! Without `rustls` or `native-tls` the transport speaks plain HTTP only
+//! ([`TLS_ENABLED`] is `false`); an `https` request then fails at once with
+//! [`TransportErrorKind::Other`] naming the features.
+//!
+//! # Timeouts
+//!
+//! - [`timeout`](ReqwestTransportBuilder::timeout) is one deadline for the whole call: name
+//!   resolution, connecting, TLS, sending, waiting for and reading the answer.
+//! - [`connect_timeout`](ReqwestTransportBuilder::connect_timeout) bounds establishing the
+//!   connection (name resolution, TCP and TLS together), within that deadline.
+//!
+//! The blocking ureq transport gives both settings the same meaning.
+//!
 //! # Errors
 //!
 //! | what happened | [`TransportErrorKind`] |
 //! | --- | --- |
-//! | connection refused, DNS failure, TLS handshake failure, connect timeout | `Connect` |
-//! | the whole-request timeout fired | `Timeout` |
+//! | connection refused, DNS failure, connect timeout | `Connect` |
+//! | certificate not trusted (unknown issuer, wrong name, expired), TLS handshake failure | `Tls` |
+//! | the whole-call timeout fired | `Timeout` |
 //! | connection broken after sending, malformed or cut-short answer | `Io` |
 //! | body above the cap (announced or counted) | `BodyTooLarge { limit }` |
-//! | an unusable request (bad URL) or client configuration | `Other` |
+//! | an unusable request (bad URL), `https` without TLS compiled in, or client configuration | `Other` |
 //!
-//! Error messages name the method, scheme, host and path, never the query string or a header.
+//! Error messages name the method, scheme, host and path, never the query string or a header;
+//! a TLS failure's message says "TLS" and, for a certificate problem, "certificate".
 //!
 //! # Features
 //!
 //! | feature | default | effect |
 //! | --- | --- | --- |
-//! | `rustls` | yes | TLS through rustls (reqwest's `rustls` feature) |
-//! | `native-tls` | no | TLS through the platform library (OpenSSL, Secure Transport, SChannel); when both are on, reqwest prefers native-tls |
+//! | `rustls` | yes | TLS through rustls (aws-lc-rs provider, platform trust store) |
+//! | `native-tls` | no | TLS through the platform library (OpenSSL, Security.framework, SChannel); when both are on, native-tls is used |
 
 use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use cocoon_core::transport::{describe_error, error_causes, Certificate, RequestTarget};
 use cocoon_core::{AsyncTransport, TransportError, TransportErrorKind};
 use http::{Request, Response};
 
+pub use cocoon_core::transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+};
 pub use reqwest;
 
-/// The default time allowed to establish a connection (TCP and TLS).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default time allowed for a whole request, from connecting to the end of the body.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default cap on a response body, in bytes (4 MiB).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Whether this build can speak `https` (the `rustls` or `native-tls` feature is on).
+pub const TLS_ENABLED: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
 
 /// An [`AsyncTransport`] on a [`reqwest::Client`].
 ///
@@ -92,8 +130,10 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 pub struct ReqwestTransport {
     client: reqwest::Client,
     max_body_bytes: usize,
-    /// `None` when the user supplied the client (its own timeouts apply).
-    timeouts: Option<(Duration, Duration)>,
+    /// The timeouts this crate set; `None` for those left to a user-supplied builder.
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    user_builder: bool,
 }
 
 impl ReqwestTransport {
@@ -104,7 +144,7 @@ impl ReqwestTransport {
         Self::builder().build()
     }
 
-    /// A builder to tune the transport or plug in your own [`reqwest::Client`].
+    /// A builder to tune the transport or start from your own [`reqwest::ClientBuilder`].
     pub fn builder() -> ReqwestTransportBuilder {
         ReqwestTransportBuilder::default()
     }
@@ -124,15 +164,19 @@ impl fmt::Debug for ReqwestTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The client's own Debug lists its default headers, which a user may have filled with
         // credentials: never print it.
-        let mut s = f.debug_struct("ReqwestTransport");
-        match self.timeouts {
-            Some((connect, total)) => s
-                .field("client", &"default")
-                .field("connect_timeout", &connect)
-                .field("timeout", &total),
-            None => s.field("client", &"user-supplied"),
-        };
-        s.field("max_body_bytes", &self.max_body_bytes).finish()
+        f.debug_struct("ReqwestTransport")
+            .field(
+                "client",
+                &if self.user_builder {
+                    "user-supplied builder"
+                } else {
+                    "default"
+                },
+            )
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
     }
 }
 
@@ -140,11 +184,12 @@ impl fmt::Debug for ReqwestTransport {
 ///
 /// | setting | default |
 /// | --- | --- |
-/// | [`connect_timeout`](Self::connect_timeout) | 10 s |
-/// | [`timeout`](Self::timeout) (whole request, body included) | 30 s |
+/// | [`connect_timeout`](Self::connect_timeout) (name resolution, TCP and TLS) | 10 s |
+/// | [`timeout`](Self::timeout) (one deadline for the whole call, body included) | 30 s |
 /// | [`max_body_bytes`](Self::max_body_bytes) | 4 MiB |
-/// | redirects | never followed |
-/// | TLS | rustls (or native-tls with the `native-tls` feature) |
+/// | [`add_root_certificate`](Self::add_root_certificate) | the platform's trust store only |
+/// | redirects | never followed, even on a [user-supplied builder](Self::client_builder) |
+/// | TLS | rustls with aws-lc-rs (or native-tls with the `native-tls` feature) |
 /// | connection pooling, `TCP_NODELAY` | on |
 #[derive(Default)]
 #[must_use]
@@ -152,93 +197,97 @@ pub struct ReqwestTransportBuilder {
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     max_body_bytes: Option<usize>,
-    client: Option<reqwest::Client>,
+    roots: Vec<Certificate>,
+    client_builder: Option<reqwest::ClientBuilder>,
 }
 
 impl ReqwestTransportBuilder {
-    /// The time allowed to establish a connection, TLS handshake included (default 10 s).
-    ///
-    /// Not available with [`client`](Self::client): set it on your `reqwest::ClientBuilder`.
+    /// The time allowed to establish a connection: name resolution, TCP and the TLS handshake
+    /// together (default 10 s), within the whole-call [`timeout`](Self::timeout).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// The time allowed for a whole request, from connecting to the last byte of the body
+    /// One deadline for the whole call, from resolving the host to the last byte of the body
     /// (default 30 s).
-    ///
-    /// Not available with [`client`](Self::client): set it on your `reqwest::ClientBuilder`.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// The largest response body accepted, in bytes (default 4 MiB). A larger body ends the
-    /// request with [`TransportErrorKind::BodyTooLarge`]. Applies to a user-supplied client too.
+    /// request with [`TransportErrorKind::BodyTooLarge`].
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = Some(limit);
         self
     }
 
-    /// Sends through `client` instead of a client built by this crate.
+    /// Trusts `certificate` as a root, in addition to the platform's trust store. May be called
+    /// several times.
+    pub fn add_root_certificate(mut self, certificate: Certificate) -> Self {
+        self.roots.push(certificate);
+        self
+    }
+
+    /// Builds the client from `builder` instead of a fresh one, for settings this crate does
+    /// not offer (a proxy, a client certificate, default headers).
     ///
-    /// Redirects, timeouts, proxies and TLS are then the client's settings; only the body cap
-    /// is applied by the transport. Build the client with
-    /// [`reqwest::redirect::Policy::none()`]: a client that follows redirects may carry the API
-    /// key to another URL.
-    pub fn client(mut self, client: reqwest::Client) -> Self {
-        self.client = Some(client);
+    /// The transport turns redirects off on it, so the API key can never follow a redirect to
+    /// another host, and applies the timeouts and root certificates set on this builder. Its
+    /// own timeouts stay in force where this builder sets none.
+    pub fn client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.client_builder = Some(builder);
         self
     }
 
     /// Builds the transport.
     ///
-    /// Fails with [`TransportErrorKind::Other`] when a timeout is zero, when a timeout is set
-    /// together with a user-supplied client, or when reqwest cannot set up its TLS backend.
+    /// Fails with [`TransportErrorKind::Other`] when a timeout is zero, when a root certificate
+    /// is given without TLS compiled in, or when reqwest cannot build the client (for example
+    /// when the TLS library refuses a root certificate).
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
-        let max_body_bytes = self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
-        if let Some(client) = self.client {
-            if self.connect_timeout.is_some() || self.timeout.is_some() {
-                return Err(TransportError::new(
-                    TransportErrorKind::Other,
-                    "connect_timeout and timeout cannot be applied to a user-supplied \
-                     reqwest::Client: set them on its ClientBuilder",
-                ));
+        let user_builder = self.client_builder.is_some();
+        let (connect_timeout, timeout) = if user_builder {
+            (self.connect_timeout, self.timeout)
+        } else {
+            (
+                Some(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)),
+                Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT)),
+            )
+        };
+        for (name, value) in [("connect_timeout", connect_timeout), ("timeout", timeout)] {
+            if value.is_some_and(|v| v.is_zero()) {
+                return Err(config_error(format!("{name} must be greater than zero")));
             }
-            return Ok(ReqwestTransport {
-                client,
-                max_body_bytes,
-                timeouts: None,
-            });
         }
 
-        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        for (name, value) in [("connect_timeout", connect_timeout), ("timeout", timeout)] {
-            if value.is_zero() {
-                return Err(TransportError::new(
-                    TransportErrorKind::Other,
-                    format!("{name} must be greater than zero"),
-                ));
-            }
+        let builder = match self.client_builder {
+            Some(builder) => builder,
+            None => with_tls_backend(reqwest::Client::builder().tcp_nodelay(true)),
+        };
+        // Whatever the user's builder said: a redirect could carry the key to another host.
+        let mut builder = builder.redirect(reqwest::redirect::Policy::none());
+        if let Some(connect_timeout) = connect_timeout {
+            builder = builder.connect_timeout(connect_timeout);
         }
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(connect_timeout)
-            .timeout(timeout)
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| {
-                TransportError::new(
-                    TransportErrorKind::Other,
-                    format!("could not build the reqwest client: {}", describe(&e)),
-                )
-                .with_source(e)
-            })?;
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
+        }
+        let builder = with_roots(builder, &self.roots)?;
+        let client = builder.build().map_err(|e| {
+            config_error(format!(
+                "could not build the reqwest client: {}",
+                describe_error(&e)
+            ))
+            .with_source(e)
+        })?;
         Ok(ReqwestTransport {
             client,
-            max_body_bytes,
-            timeouts: Some((connect_timeout, timeout)),
+            max_body_bytes: self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
+            connect_timeout,
+            timeout,
+            user_builder,
         })
     }
 }
@@ -249,10 +298,69 @@ impl fmt::Debug for ReqwestTransportBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("max_body_bytes", &self.max_body_bytes)
-            .field("client", &self.client.as_ref().map(|_| "user-supplied"))
+            .field("root_certificates", &self.roots.len())
+            .field(
+                "client_builder",
+                &self.client_builder.as_ref().map(|_| "user-supplied"),
+            )
             .finish()
     }
 }
+
+fn config_error(message: impl Into<String>) -> TransportError {
+    TransportError::new(TransportErrorKind::Other, message)
+}
+
+/// Picks the TLS library the features ask for: native-tls when on, else rustls.
+fn with_tls_backend(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+    let builder = builder.tls_backend_rustls();
+    builder
+}
+
+/// Adds `roots` to those the platform trusts.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn with_roots(
+    builder: reqwest::ClientBuilder,
+    roots: &[Certificate],
+) -> Result<reqwest::ClientBuilder, TransportError> {
+    let certificates = roots
+        .iter()
+        .map(|root| {
+            reqwest::Certificate::from_der(root.as_der()).map_err(|e| {
+                config_error(format!(
+                    "the TLS library refused a root certificate: {}",
+                    describe_error(&e)
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(if certificates.is_empty() {
+        builder
+    } else {
+        builder.tls_certs_merge(certificates)
+    })
+}
+
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+fn with_roots(
+    builder: reqwest::ClientBuilder,
+    roots: &[Certificate],
+) -> Result<reqwest::ClientBuilder, TransportError> {
+    if roots.is_empty() {
+        Ok(builder)
+    } else {
+        Err(config_error(format!(
+            "a root certificate was given but {NO_TLS}"
+        )))
+    }
+}
+
+/// Why an `https` request cannot be sent by a build without TLS.
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+const NO_TLS: &str = "TLS is not compiled in: enable the `rustls` or `native-tls` feature";
 
 #[async_trait]
 impl AsyncTransport for ReqwestTransport {
@@ -260,7 +368,11 @@ impl AsyncTransport for ReqwestTransport {
         &self,
         mut request: Request<Vec<u8>>,
     ) -> Result<Response<Vec<u8>>, TransportError> {
-        let target = Target::of(&request);
+        let target = RequestTarget::of(&request);
+        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+        if target.is_https() {
+            return Err(target.error(TransportErrorKind::Other, NO_TLS));
+        }
         frame_empty_body(&mut request);
         let request = reqwest::Request::try_from(request).map_err(|e| map_error(e, &target))?;
         let mut response = self
@@ -270,20 +382,17 @@ impl AsyncTransport for ReqwestTransport {
             .map_err(|e| map_error(e, &target))?;
 
         let limit = self.max_body_bytes;
-        let announced = announced_length(response.headers());
-        if announced.is_some_and(|len| len > limit as u64) {
-            return Err(too_large(limit, &target));
-        }
+        let announced = target.announced_length(response.headers(), limit)?;
 
         let status = response.status();
         let version = response.version();
         let headers = std::mem::take(response.headers_mut());
 
         // `announced <= limit` here, so the reservation is bounded by the cap.
-        let mut body = Vec::with_capacity(announced.map_or(0, |len| len as usize));
+        let mut body = Vec::with_capacity(announced.unwrap_or(0));
         while let Some(chunk) = response.chunk().await.map_err(|e| map_error(e, &target))? {
             if chunk.len() > limit - body.len() {
-                return Err(too_large(limit, &target));
+                return Err(target.body_too_large(limit));
             }
             body.extend_from_slice(&chunk);
         }
@@ -321,63 +430,20 @@ fn frame_empty_body(request: &mut Request<Vec<u8>>) {
     }
 }
 
-/// The length a `Content-Length` header announces, when it holds one number.
-fn announced_length(headers: &http::HeaderMap) -> Option<u64> {
-    headers
-        .get(http::header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-/// What a request is sent to, for error messages: method, scheme, host, port and path. The
-/// query string (which may hold an email address) and the headers (which hold the key) are
-/// left out.
-struct Target {
-    method: http::Method,
-    uri: http::Uri,
-}
-
-impl Target {
-    /// Cheap: the URI is reference-counted; the text is only made when an error needs it.
-    fn of(request: &Request<Vec<u8>>) -> Self {
-        Target {
-            method: request.method().clone(),
-            uri: request.uri().clone(),
-        }
-    }
-}
-
-impl std::fmt::Display for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ", self.method)?;
-        if let Some(scheme) = self.uri.scheme_str() {
-            write!(f, "{scheme}://")?;
-        }
-        if let Some(host) = self.uri.host() {
-            f.write_str(host)?;
-        }
-        if let Some(port) = self.uri.port_u16() {
-            write!(f, ":{port}")?;
-        }
-        f.write_str(self.uri.path())
-    }
-}
-
-fn too_large(limit: usize, target: &Target) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::BodyTooLarge { limit },
-        format!("{}: the response body is larger than {limit} bytes", target),
-    )
-}
-
-/// Classifies a reqwest error for the retry policy: `Connect` only when the server cannot have
-/// seen the request.
-fn map_error(error: reqwest::Error, target: &Target) -> TransportError {
+/// Classifies a reqwest error for the retry policy: `Tls` when a TLS library's error is among
+/// its causes, `Connect` only when the server cannot have seen the request.
+fn map_error(error: reqwest::Error, target: &RequestTarget) -> TransportError {
     // The URL may carry a query string; the target already says where the request went.
     let error = error.without_url();
+    let detail = describe_error(&error);
+    if is_tls_failure(&error) {
+        return target
+            .error(
+                TransportErrorKind::Tls,
+                format_args!("TLS handshake failed: {detail}"),
+            )
+            .with_source(error);
+    }
     let kind = if error.is_connect() {
         // A connect timeout is a connection that was never established, so the server did not
         // see the request: reporting it as `Connect` lets the retry policy resend safely.
@@ -391,27 +457,28 @@ fn map_error(error: reqwest::Error, target: &Target) -> TransportError {
     } else {
         TransportErrorKind::Other
     };
-    let mut message = format!("{}: {}", target, describe(&error));
+    let mut message = detail;
     if kind == TransportErrorKind::Connect && error.is_timeout() {
         message.push_str(" (timed out while connecting)");
     }
-    TransportError::new(kind, message).with_source(error)
+    target.error(kind, message).with_source(error)
 }
 
-/// The error and its causes on one line. None of reqwest's or hyper's messages hold header
-/// values; the URL has been stripped by the caller.
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !out.ends_with(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
+/// Whether a TLS library's own error is among the causes: reqwest wraps hyper-util's connect
+/// error, which wraps the `io::Error` that carries the rustls (or native-tls) error.
+fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
+    error_causes(error).any(|cause| {
+        #[cfg(feature = "rustls")]
+        if cause.is::<rustls::Error>() {
+            return true;
         }
-        source = cause.source();
-    }
-    out
+        #[cfg(feature = "native-tls")]
+        if cause.is::<native_tls::Error>() {
+            return true;
+        }
+        let _ = cause;
+        false
+    })
 }
 
 #[cfg(test)]
@@ -419,39 +486,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn target_leaves_out_the_query() {
-        let request =
-            Request::get("https://user:pw@example.com:8443/webhook/contact/find?email=a%40b.c")
-                .body(Vec::new())
-                .unwrap();
-        assert_eq!(
-            Target::of(&request).to_string(),
-            "GET https://example.com:8443/webhook/contact/find"
-        );
-    }
-
-    #[test]
-    fn announced_length_parses_one_number() {
-        let mut headers = http::HeaderMap::new();
-        assert_eq!(announced_length(&headers), None);
-        headers.insert(http::header::CONTENT_LENGTH, "42".parse().unwrap());
-        assert_eq!(announced_length(&headers), Some(42));
-        headers.insert(http::header::CONTENT_LENGTH, "4x".parse().unwrap());
-        assert_eq!(announced_length(&headers), None);
-    }
-
-    #[test]
-    fn zero_timeouts_and_timeouts_with_a_user_client_are_refused() {
+    fn zero_timeouts_are_refused() {
         let err = ReqwestTransport::builder()
             .timeout(Duration::ZERO)
             .build()
             .unwrap_err();
         assert_eq!(err.kind, TransportErrorKind::Other);
         let err = ReqwestTransport::builder()
-            .client(reqwest::Client::new())
-            .timeout(Duration::from_secs(1))
+            .client_builder(reqwest::Client::builder())
+            .connect_timeout(Duration::ZERO)
             .build()
             .unwrap_err();
         assert_eq!(err.kind, TransportErrorKind::Other);
+    }
+
+    #[cfg(feature = "rustls")]
+    #[test]
+    fn a_rustls_error_behind_an_io_error_is_a_tls_failure() {
+        let rustls_error =
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, rustls_error);
+        assert!(is_tls_failure(&io));
+        assert!(!is_tls_failure(&std::io::Error::from(
+            std::io::ErrorKind::ConnectionRefused
+        )));
+    }
+
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    #[tokio::test]
+    async fn https_without_tls_fails_at_once_and_says_why() {
+        const { assert!(!TLS_ENABLED) };
+        let t = ReqwestTransport::new().unwrap();
+        let request = Request::get("https://127.0.0.1:9/webhook/api_key/validate/?secret-query=1")
+            .body(Vec::new())
+            .unwrap();
+        let err = t.send(request).await.unwrap_err();
+        assert_eq!(err.kind, TransportErrorKind::Other);
+        assert!(err.message.contains("TLS is not compiled in"), "{err}");
+        assert!(!err.message.contains("secret-query"), "{err}");
+        let err = ReqwestTransport::builder()
+            .add_root_certificate(Certificate::from_der(vec![0x30, 0x00]).unwrap())
+            .build()
+            .unwrap_err();
+        assert!(err.message.contains("TLS is not compiled in"), "{err}");
     }
 }

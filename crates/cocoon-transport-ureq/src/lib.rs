@@ -31,11 +31,14 @@
 //!
 //! # Bringing your own agent
 //!
-//! Any [`ureq::Agent`] can carry the requests (a proxy, custom roots, a shared pool); use the
-//! [`ureq`] re-exported here so the versions match. Its timeouts are then its own. It must be
-//! configured with `http_status_as_error(false)` (so 4xx and 5xx answers reach the core with
-//! their headers and body) and `max_redirects(0)` (so the API key never follows a redirect);
-//! [`UreqTransportBuilder::build`] refuses an agent that is not. The body cap still applies.
+//! Any [`ureq::Agent`] can carry the requests (a proxy, a client certificate, a shared pool);
+//! use the [`ureq`] re-exported here so the versions match. Its timeouts, resolver and TLS are
+//! then its own: configure TLS with ureq's `TlsConfig` (this crate's `rustls` feature compiles
+//! ureq's rustls without a crypto provider, so give it one, or install a process default). It
+//! must be configured with `http_status_as_error(false)` (so 4xx and 5xx answers reach the core
+//! with their headers and body) and `max_redirects(0)` (so the API key never follows a
+//! redirect); [`UreqTransportBuilder::build`] refuses an agent that is not. The body cap still
+//! applies.
 //!
 //! ```
 //! use std::time::Duration;
@@ -55,41 +58,85 @@
 //! # Ok::<(), cocoon_core::TransportError>(())
 //! ```
 //!
+//! # TLS
+//!
+//! The same story as the async reqwest transport, so both clients trust the same servers:
+//!
+//! - With `rustls` (the default): rustls, verifying certificates against the **platform's trust
+//!   store** through `rustls-platform-verifier`, so a CA installed in the OS store is trusted
+//!   (ureq's own default would be Mozilla's roots, built in). The crypto provider is
+//!   **aws-lc-rs**, unless the program installed a process-wide default, which then serves both
+//!   transports. aws-lc-rs is what reqwest's and rustls' own defaults use, so a build with both
+//!   transports (or with reqwest or rustls used directly) compiles one provider; ureq's
+//!   `rustls` feature would add *ring*, so this crate turns on ureq's `rustls-no-provider`
+//!   instead.
+//! - With `native-tls`: the platform's TLS library and its trust store. When both features are
+//!   on, `native-tls` wins, in both transports.
+//! - [`UreqTransportBuilder::add_root_certificate`] adds a root to those the platform trusts.
+//!
+//! ureq's connectors trust either the platform or a list of roots, not both, so this crate
+//! wraps the TCP connection in TLS itself (through ureq's `unversioned` connector API, which is
+//! why the ureq dependency is held to one minor version).
+//!
+//! Without `rustls` or `native-tls` the transport speaks plain HTTP only ([`TLS_ENABLED`] is
+//! `false`); an `https` request then fails at once with [`TransportErrorKind::Other`] naming the
+//! features.
+//!
+//! # Timeouts
+//!
+//! - [`timeout`](UreqTransportBuilder::timeout) is one deadline for the whole call: name
+//!   resolution, connecting, TLS, sending, waiting for and reading the answer (ureq's
+//!   `timeout_global`), as in the reqwest transport.
+//! - [`connect_timeout`](UreqTransportBuilder::connect_timeout) bounds establishing the
+//!   connection, within that deadline. ureq measures name resolution and the connection (TCP
+//!   and TLS) separately, so each is bounded by it; reqwest bounds the two together.
+//!
+//! A deadline that covers name resolution makes ureq's default resolver start a thread for
+//! every request. This crate's resolver does not: an IP-literal host needs no lookup at all,
+//! and a host name is looked up on a thread kept from earlier lookups (one is started only when
+//! all kept ones are busy; an idle one ends after ten seconds).
+//!
 //! # Errors
 //!
 //! | what happened | [`TransportErrorKind`] |
 //! | --- | --- |
-//! | connection refused, host not found (or any failed name lookup), connect or resolve timeout, TLS setup failure reported by ureq as a TLS error, proxy `CONNECT` refused | `Connect` |
-//! | any other timeout (sending, waiting for or reading the answer) | `Timeout` |
-//! | connection broken after connecting, malformed or cut-short answer, TLS failure reported as an I/O error | `Io` |
+//! | connection refused, host not found (or any failed name lookup), connect or resolve timeout, connection broken during the TLS handshake, proxy `CONNECT` refused | `Connect` |
+//! | certificate not trusted (unknown issuer, wrong name, expired), TLS handshake failure | `Tls` |
+//! | the whole-call deadline passed after connecting (sending, waiting for or reading the answer) | `Timeout` |
+//! | connection broken after connecting, malformed or cut-short answer | `Io` |
 //! | body above the cap (announced or counted) | `BodyTooLarge { limit }` |
-//! | an unusable request (bad URI) or configuration | `Other` |
+//! | an unusable request (bad URI), `https` without TLS compiled in, or configuration | `Other` |
 //!
-//! Error messages name the method, scheme, host and path, never the query string or a header.
+//! Error messages name the method, scheme, host and path, never the query string or a header;
+//! a TLS failure's message says "TLS" and, for a certificate problem, "certificate".
 //!
 //! # Features
 //!
 //! | feature | default | effect |
 //! | --- | --- | --- |
-//! | `rustls` | yes | TLS through rustls (ureq's `rustls` feature, ring provider, webpki roots) |
-//! | `native-tls` | no | TLS through the platform library; when on, the default agent uses it even if `rustls` is on too |
+//! | `rustls` | yes | TLS through rustls (aws-lc-rs provider, platform trust store) |
+//! | `native-tls` | no | TLS through the platform library; when on, it is used even if `rustls` is on too |
 
 use std::fmt;
 use std::io;
 use std::time::Duration;
 
+use cocoon_core::transport::{describe_error, error_causes, Certificate, RequestTarget};
 use cocoon_core::{BlockingTransport, TransportError, TransportErrorKind};
 use http::{Method, Request, Response};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
 
+pub use cocoon_core::transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+};
 pub use ureq;
 
-/// The default time allowed to establish a connection (DNS, TCP and TLS).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default time allowed for a whole request, from resolving the host to the end of the
-/// body.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default cap on a response body, in bytes (4 MiB).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+mod resolve;
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+mod tls;
+
+/// Whether this build can speak `https` (the `rustls` or `native-tls` feature is on).
+pub const TLS_ENABLED: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
 
 /// A [`BlockingTransport`] on a [`ureq::Agent`].
 ///
@@ -104,6 +151,9 @@ pub struct UreqTransport {
 
 impl UreqTransport {
     /// A transport with the default settings (see [`UreqTransportBuilder`]).
+    ///
+    /// Fails only if the TLS library cannot be set up (for example when the platform's trust
+    /// store holds no certificate at all).
     pub fn new() -> Result<Self, TransportError> {
         Self::builder().build()
     }
@@ -144,12 +194,13 @@ impl fmt::Debug for UreqTransport {
 ///
 /// | setting | default |
 /// | --- | --- |
-/// | [`connect_timeout`](Self::connect_timeout) | 10 s |
-/// | [`timeout`](Self::timeout) (each phase: sending, awaiting the answer, reading its body) | 30 s |
+/// | [`connect_timeout`](Self::connect_timeout) (name resolution; TCP and TLS) | 10 s |
+/// | [`timeout`](Self::timeout) (one deadline for the whole call, body included) | 30 s |
 /// | [`max_body_bytes`](Self::max_body_bytes) | 4 MiB |
+/// | [`add_root_certificate`](Self::add_root_certificate) | the platform's trust store only |
 /// | redirects | never followed: a 3xx is returned as a response |
 /// | 4xx and 5xx | returned as responses, headers and body included |
-/// | TLS | rustls (or native-tls with the `native-tls` feature) |
+/// | TLS | rustls with aws-lc-rs (or native-tls with the `native-tls` feature) |
 /// | connection pooling, `TCP_NODELAY` | on |
 #[derive(Default)]
 #[must_use]
@@ -157,12 +208,14 @@ pub struct UreqTransportBuilder {
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     max_body_bytes: Option<usize>,
+    roots: Vec<Certificate>,
     agent: Option<ureq::Agent>,
 }
 
 impl UreqTransportBuilder {
-    /// The time allowed to establish a connection, TLS handshake included (default 10 s). Name
-    /// resolution is bounded by the system resolver's own timeouts.
+    /// The time allowed to establish a connection (default 10 s), within the whole-call
+    /// [`timeout`](Self::timeout): it bounds name resolution, then the TCP connection and the
+    /// TLS handshake.
     ///
     /// Not available with [`agent`](Self::agent): configure your agent instead.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
@@ -170,12 +223,8 @@ impl UreqTransportBuilder {
         self
     }
 
-    /// The time allowed for each phase of an exchange once connected: sending the request,
-    /// awaiting the answer, reading its body (default 30 s each).
-    ///
-    /// It is not one deadline for the whole call because ureq enforces such a deadline on name
-    /// resolution by starting a thread for every request, which costs more than the rest of a
-    /// loopback call; per-phase limits bound a stalled exchange just as well.
+    /// One deadline for the whole call, from resolving the host to the last byte of the body
+    /// (default 30 s).
     ///
     /// Not available with [`agent`](Self::agent): configure your agent instead.
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -187,6 +236,15 @@ impl UreqTransportBuilder {
     /// request with [`TransportErrorKind::BodyTooLarge`]. Applies to a user-supplied agent too.
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = Some(limit);
+        self
+    }
+
+    /// Trusts `certificate` as a root, in addition to the platform's trust store. May be called
+    /// several times.
+    ///
+    /// Not available with [`agent`](Self::agent): configure your agent's `TlsConfig` instead.
+    pub fn add_root_certificate(mut self, certificate: Certificate) -> Self {
+        self.roots.push(certificate);
         self
     }
 
@@ -202,16 +260,17 @@ impl UreqTransportBuilder {
 
     /// Builds the transport.
     ///
-    /// Fails with [`TransportErrorKind::Other`] when a timeout is zero, when a timeout is set
-    /// together with a user-supplied agent, or when that agent turns error statuses into errors
-    /// or follows redirects.
+    /// Fails with [`TransportErrorKind::Other`] when a timeout is zero, when a timeout or a root
+    /// certificate is set together with a user-supplied agent, when that agent turns error
+    /// statuses into errors or follows redirects, when a root certificate is given without TLS
+    /// compiled in, or when the TLS library cannot be set up.
     pub fn build(self) -> Result<UreqTransport, TransportError> {
         let max_body_bytes = self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
         if let Some(agent) = self.agent {
-            if self.connect_timeout.is_some() || self.timeout.is_some() {
+            if self.connect_timeout.is_some() || self.timeout.is_some() || !self.roots.is_empty() {
                 return Err(config_error(
-                    "connect_timeout and timeout cannot be applied to a user-supplied \
-                     ureq::Agent: set them on its configuration",
+                    "connect_timeout, timeout and root certificates cannot be applied to a \
+                     user-supplied ureq::Agent: set them on its configuration",
                 ));
             }
             let config = agent.config();
@@ -244,23 +303,23 @@ impl UreqTransportBuilder {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
+            .timeout_global(Some(timeout))
             .timeout_connect(Some(connect_timeout))
-            // Per phase, not `timeout_global`: a global deadline makes ureq resolve every
-            // request's host on a new thread.
-            .timeout_send_request(Some(timeout))
-            .timeout_send_body(Some(timeout))
-            .timeout_recv_response(Some(timeout))
-            .timeout_recv_body(Some(timeout))
-            .no_delay(true);
-        #[cfg(feature = "native-tls")]
-        let config = config.tls_config(
-            ureq::tls::TlsConfig::builder()
-                .provider(ureq::tls::TlsProvider::NativeTls)
-                .build(),
-        );
-        let agent: ureq::Agent = config.build().into();
+            .no_delay(true)
+            .build();
+        // ureq's own chain, minus SOCKS (its feature is off) and with this crate's TLS.
+        let connector = ().chain(ConnectProxyConnector::default()).chain(TcpConnector::default());
+        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        let connector = connector.chain(tls::TlsConnector::new(&self.roots)?);
+        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+        if !self.roots.is_empty() {
+            return Err(config_error(format!(
+                "a root certificate was given but {NO_TLS}"
+            )));
+        }
+        let resolver = resolve::PooledResolver::new(connect_timeout);
         Ok(UreqTransport {
-            agent,
+            agent: ureq::Agent::with_parts(config, connector, resolver),
             max_body_bytes,
             timeouts: Some((connect_timeout, timeout)),
         })
@@ -273,6 +332,7 @@ impl fmt::Debug for UreqTransportBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("root_certificates", &self.roots.len())
             .field("agent", &self.agent.as_ref().map(|_| "user-supplied"))
             .finish()
     }
@@ -282,9 +342,15 @@ fn config_error(message: impl Into<String>) -> TransportError {
     TransportError::new(TransportErrorKind::Other, message)
 }
 
+/// Why an `https` request cannot be sent by a build without TLS.
+const NO_TLS: &str = "TLS is not compiled in: enable the `rustls` or `native-tls` feature";
+
 impl BlockingTransport for UreqTransport {
     fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
-        let target = Target::of(&request);
+        let target = RequestTarget::of(&request);
+        if !TLS_ENABLED && self.timeouts.is_some() && target.is_https() {
+            return Err(target.error(TransportErrorKind::Other, NO_TLS));
+        }
         let limit = self.max_body_bytes;
 
         // ureq frames a `Vec` body with `Content-Length` even when it is empty; a bodiless GET
@@ -302,10 +368,7 @@ impl BlockingTransport for UreqTransport {
         };
         let mut response = result.map_err(|e| map_error(e, limit, &target))?;
 
-        let announced = announced_length(response.headers());
-        if announced.is_some_and(|len| len > limit as u64) {
-            return Err(too_large(limit, &target));
-        }
+        target.announced_length(response.headers(), limit)?;
 
         let body = response
             .body_mut()
@@ -323,78 +386,29 @@ impl BlockingTransport for UreqTransport {
     }
 }
 
-/// The length a `Content-Length` header announces, when it holds one number.
-fn announced_length(headers: &http::HeaderMap) -> Option<u64> {
-    headers
-        .get(http::header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-/// What a request is sent to, for error messages: method, scheme, host, port and path. The
-/// query string (which may hold an email address) and the headers (which hold the key) are
-/// left out.
-struct Target {
-    method: http::Method,
-    uri: http::Uri,
-}
-
-impl Target {
-    /// Cheap: the URI is reference-counted; the text is only made when an error needs it.
-    fn of(request: &Request<Vec<u8>>) -> Self {
-        Target {
-            method: request.method().clone(),
-            uri: request.uri().clone(),
-        }
-    }
-}
-
-impl std::fmt::Display for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ", self.method)?;
-        if let Some(scheme) = self.uri.scheme_str() {
-            write!(f, "{scheme}://")?;
-        }
-        if let Some(host) = self.uri.host() {
-            f.write_str(host)?;
-        }
-        if let Some(port) = self.uri.port_u16() {
-            write!(f, ":{port}")?;
-        }
-        f.write_str(self.uri.path())
-    }
-}
-
-fn too_large(limit: usize, target: &Target) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::BodyTooLarge { limit },
-        format!("{}: the response body is larger than {limit} bytes", target),
-    )
-}
-
-/// Classifies a ureq error for the retry policy: `Connect` only when the server cannot have
-/// seen the request.
-fn map_error(error: ureq::Error, limit: usize, target: &Target) -> TransportError {
+/// Classifies a ureq error for the retry policy: `Tls` for a TLS failure, `Connect` only when
+/// the server cannot have seen the request.
+fn map_error(error: ureq::Error, limit: usize, target: &RequestTarget) -> TransportError {
     use ureq::Error as E;
 
     let kind = match &error {
-        E::BodyExceedsLimit(_) => return too_large(limit, target),
+        E::BodyExceedsLimit(_) => return target.body_too_large(limit),
         E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
             TransportErrorKind::Connect
         }
-        // Raised while setting up TLS, before anything is sent. (A TLS failure while reading
-        // or writing surfaces as `Io` instead.)
-        E::Tls(_) => TransportErrorKind::Connect,
+        // ureq's own TLS set-up errors, and the TLS libraries' errors, raised by a connector.
+        E::Tls(_) => TransportErrorKind::Tls,
         #[cfg(feature = "rustls")]
-        E::Rustls(_) => TransportErrorKind::Connect,
+        E::Rustls(_) => TransportErrorKind::Tls,
         #[cfg(feature = "native-tls")]
-        E::NativeTls(_) => TransportErrorKind::Connect,
+        E::NativeTls(_) => TransportErrorKind::Tls,
         E::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => TransportErrorKind::Connect,
         E::Timeout(_) => TransportErrorKind::Timeout,
+        // ureq's rustls connector reports a refused certificate as an I/O error carrying it.
+        E::Io(e) if is_tls_failure(e) => TransportErrorKind::Tls,
         E::Io(e) => io_kind(e),
+        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        E::Other(e) if e.is::<tls::HandshakeInterrupted>() => TransportErrorKind::Connect,
         E::Protocol(_) | E::LargeResponseHeader(..) => TransportErrorKind::Io,
         _ => TransportErrorKind::Other,
     };
@@ -403,17 +417,41 @@ fn map_error(error: ureq::Error, limit: usize, target: &Target) -> TransportErro
     let detail = match &error {
         E::BadUri(_) => "the URI is not absolute".to_owned(),
         E::RequireHttpsOnly(_) => "the agent only allows https".to_owned(),
+        E::TlsRequired => format!("the agent cannot speak TLS; {NO_TLS}"),
         E::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
             format!("{error} (timed out while connecting)")
         }
+        E::Io(e) => describe_error(e),
+        _ if kind == TransportErrorKind::Tls => format!("TLS handshake failed: {error}"),
         _ => error.to_string(),
     };
-    let message = format!("{}: {detail}", target);
+    let detail = if kind == TransportErrorKind::Tls && !detail.starts_with("TLS") {
+        format!("TLS handshake failed: {detail}")
+    } else {
+        detail
+    };
+    let message = target.error(kind, detail);
     match error {
         // The URI is in these; do not keep them as the source either.
-        E::BadUri(_) | E::RequireHttpsOnly(_) => TransportError::new(kind, message),
-        other => TransportError::new(kind, message).with_source(other),
+        E::BadUri(_) | E::RequireHttpsOnly(_) => message,
+        other => message.with_source(other),
     }
+}
+
+/// Whether a TLS library's own error is among the causes of an I/O error.
+fn is_tls_failure(error: &io::Error) -> bool {
+    error_causes(error).any(|cause| {
+        #[cfg(feature = "rustls")]
+        if cause.is::<rustls::Error>() {
+            return true;
+        }
+        #[cfg(feature = "native-tls")]
+        if cause.is::<native_tls::Error>() {
+            return true;
+        }
+        let _ = cause;
+        false
+    })
 }
 
 /// An I/O error is `Connect` only for what a socket reports while connecting, or a failed
@@ -429,7 +467,7 @@ fn io_kind(error: &io::Error) -> TransportErrorKind {
     }
 }
 
-/// ureq's resolver passes on the standard library's lookup error as it is (an uncategorized
+/// A resolver passes on the standard library's lookup error as it is (an uncategorized
 /// `io::Error`), and only raises `HostNotFound` when a lookup succeeds with no address. The
 /// standard library words every lookup failure the same way; should that wording change, a
 /// failed lookup degrades to `Io`, which is the cautious side.
@@ -444,24 +482,13 @@ fn is_failed_lookup(error: &io::Error) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn target_leaves_out_the_query() {
-        let request =
-            Request::get("https://user:pw@example.com:8443/webhook/contact/find?email=a%40b.c")
-                .body(Vec::new())
-                .unwrap();
-        assert_eq!(
-            Target::of(&request).to_string(),
-            "GET https://example.com:8443/webhook/contact/find"
-        );
+    fn target(uri: &str) -> RequestTarget {
+        RequestTarget::of(&Request::get(uri).body(()).unwrap())
     }
 
     #[test]
     fn errors_are_classified() {
-        let target = Target {
-            method: http::Method::GET,
-            uri: http::Uri::from_static("http://h/p"),
-        };
+        let target = target("http://h/p");
         let kind = |e| map_error(e, 10, &target).kind;
         assert_eq!(kind(ureq::Error::HostNotFound), TransportErrorKind::Connect);
         assert_eq!(
@@ -505,11 +532,61 @@ mod tests {
     }
 
     #[test]
-    fn messages_about_bad_uris_do_not_repeat_them() {
-        let target = Target {
-            method: http::Method::GET,
-            uri: http::Uri::from_static("/p"),
+    fn tls_failures_are_tls_and_say_so() {
+        let target = target("https://h/p?secret-query=1");
+        let tls = |e| {
+            let err = map_error(e, 10, &target);
+            assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
+            assert!(err.message.contains("TLS"), "{err}");
+            assert!(!err.message.contains("secret-query"), "{err}");
+            err
         };
+        tls(ureq::Error::Tls("Rustls invalid dns name error"));
+        #[cfg(feature = "rustls")]
+        {
+            let unknown =
+                || rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+            let err = tls(ureq::Error::Rustls(unknown()));
+            assert!(err.message.contains("certificate"), "{err}");
+            let io = io::Error::new(io::ErrorKind::InvalidData, unknown());
+            let err = tls(ureq::Error::Io(io));
+            assert!(err.message.contains("certificate"), "{err}");
+        }
+    }
+
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    #[test]
+    fn a_connection_broken_during_the_handshake_is_connect() {
+        let broken = tls::HandshakeInterrupted(io::ErrorKind::ConnectionReset.into());
+        let err = map_error(
+            ureq::Error::Other(Box::new(broken)),
+            10,
+            &target("https://h/"),
+        );
+        assert_eq!(err.kind, TransportErrorKind::Connect, "{err}");
+    }
+
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    #[test]
+    fn https_without_tls_fails_at_once_and_says_why() {
+        const { assert!(!TLS_ENABLED) };
+        let request = Request::get("https://127.0.0.1:9/webhook/api_key/validate/?secret-query=1")
+            .body(Vec::new())
+            .unwrap();
+        let err = UreqTransport::new().unwrap().send(request).unwrap_err();
+        assert_eq!(err.kind, TransportErrorKind::Other);
+        assert!(err.message.contains("TLS is not compiled in"), "{err}");
+        assert!(!err.message.contains("secret-query"), "{err}");
+        let err = UreqTransport::builder()
+            .add_root_certificate(Certificate::from_der(vec![0x30, 0x00]).unwrap())
+            .build()
+            .unwrap_err();
+        assert!(err.message.contains("TLS is not compiled in"), "{err}");
+    }
+
+    #[test]
+    fn messages_about_bad_uris_do_not_repeat_them() {
+        let target = target("/p");
         let err = map_error(
             ureq::Error::BadUri("/p?email=secret-query".into()),
             10,

@@ -13,18 +13,16 @@ use cocoon_core::{
 
 use crate::limiter::{AsyncRateLimiter, LocalLimiter, Pacing, RateLimiter};
 use crate::shared::Shared;
+use cocoon_core::transport::Certificate;
 
 /// The environment variable [`ClientBuilder::from_env`] reads the key from.
 pub const ENV_API_KEY: &str = "COCOONMAIL_API_KEY";
 /// The environment variable [`ClientBuilder::from_env`] reads the base URL from.
 pub const ENV_BASE_URL: &str = "COCOONMAIL_BASE_URL";
 
-/// The default connect timeout of the built-in transports.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default whole-request timeout of the built-in transports.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default cap on an answer's body in the built-in transports.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+pub use cocoon_core::transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+};
 /// How long a call may wait for a permit from its rate limiter by default.
 pub const DEFAULT_MAX_LIMITER_WAIT: Duration = Duration::from_secs(60);
 
@@ -99,6 +97,7 @@ pub struct ClientBuilder<M: Mode> {
     connect_timeout: Duration,
     timeout: Duration,
     max_body_bytes: usize,
+    root_certificates: Vec<Certificate>,
     limiting: Limiting<M::Limiter>,
     max_limiter_wait: Duration,
     retry: RetryPolicy,
@@ -123,6 +122,7 @@ impl<M: Mode> Clone for ClientBuilder<M> {
             connect_timeout: self.connect_timeout,
             timeout: self.timeout,
             max_body_bytes: self.max_body_bytes,
+            root_certificates: self.root_certificates.clone(),
             limiting: self.limiting.clone(),
             max_limiter_wait: self.max_limiter_wait,
             retry: self.retry.clone(),
@@ -145,6 +145,7 @@ impl<M: Mode> ClientBuilder<M> {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            root_certificates: Vec::new(),
             limiting: Limiting::PerSecond(
                 NonZeroU32::new(DOCUMENTED_REQUESTS_PER_SECOND).expect("ten is not zero"),
             ),
@@ -205,13 +206,16 @@ impl<M: Mode> ClientBuilder<M> {
         self
     }
 
-    /// The connect timeout of the built-in transports (default 10 s).
+    /// The time the built-in transports allow to establish a connection: name resolution, TCP
+    /// and the TLS handshake (default 10 s), within the whole-call [`timeout`](Self::timeout).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// The whole-request timeout of the built-in transports (default 30 s).
+    /// One deadline for each attempt of a call in the built-in transports, from resolving the
+    /// host to the last byte of the answer (default 30 s). The same in the async and the blocking
+    /// client.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -324,7 +328,12 @@ impl ClientBuilder<Async> {
     #[cfg(feature = "reqwest")]
     pub fn build(self) -> Result<crate::Client, Error> {
         let shared = self.shared("reqwest")?;
-        let transport = cocoon_transport_reqwest::ReqwestTransport::builder()
+        require_tls(&shared, cocoon_transport_reqwest::TLS_ENABLED)?;
+        let mut transport = cocoon_transport_reqwest::ReqwestTransport::builder();
+        for root in self.root_certificates {
+            transport = transport.add_root_certificate(root);
+        }
+        let transport = transport
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .max_body_bytes(self.max_body_bytes)
@@ -348,7 +357,12 @@ impl ClientBuilder<Blocking> {
     #[cfg(feature = "ureq")]
     pub fn build(self) -> Result<crate::blocking::Client, Error> {
         let shared = self.shared("ureq")?;
-        let transport = cocoon_transport_ureq::UreqTransport::builder()
+        require_tls(&shared, cocoon_transport_ureq::TLS_ENABLED)?;
+        let mut transport = cocoon_transport_ureq::UreqTransport::builder();
+        for root in self.root_certificates {
+            transport = transport.add_root_certificate(root);
+        }
+        let transport = transport
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .max_body_bytes(self.max_body_bytes)
@@ -367,6 +381,111 @@ impl ClientBuilder<Blocking> {
             self.shared("")?,
             transport,
         ))
+    }
+}
+
+// TLS settings of the built-in transports.
+
+impl<M: Mode> ClientBuilder<M> {
+    /// Trusts `certificate` as a root (CA) certificate in addition to the platform's trust store,
+    /// in the async and the blocking client alike; may be called several times. Both clients
+    /// already trust the CAs installed in the operating system's store; this is for a CA that
+    /// is not there (a company CA missing from a container, a staging or test CA).
+    ///
+    /// ```
+    /// # #[cfg(feature = "reqwest")] {
+    /// use cocoonmail::Certificate;
+    ///
+    /// # let pem = "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n";
+    /// // let pem = std::fs::read("company-ca.pem")?;
+    /// let builder = cocoonmail::Client::builder()
+    ///     .api_key("pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=")
+    ///     .base_url("https://cocoonmail.staging.example")
+    ///     .add_root_certificate(Certificate::from_pem(pem)?);
+    /// # }
+    /// # Ok::<(), cocoonmail::CertificateError>(())
+    /// ```
+    ///
+    /// Not used by `build_with_transport`: a transport of your own has its own TLS settings.
+    pub fn add_root_certificate(mut self, certificate: Certificate) -> Self {
+        self.root_certificates.push(certificate);
+        self
+    }
+}
+
+/// Refuses an `https` server for a transport built without TLS: without this, every call would
+/// fail (and the first ones be retried) instead of `build` saying what is missing.
+#[cfg(any(feature = "reqwest", feature = "ureq"))]
+fn require_tls<L: ?Sized>(shared: &Shared<L>, transport_has_tls: bool) -> Result<(), Error> {
+    let base_url = shared.config.base_url();
+    let https = base_url
+        .get(..8)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"));
+    if https && !transport_has_tls {
+        return Err(ConfigError::InvalidSetting {
+            name: "base_url",
+            reason: "it is https, but TLS is not compiled in: enable the `rustls` (or \
+                     `native-tls`) feature of cocoonmail"
+                .into(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+#[cfg(all(
+    test,
+    any(feature = "reqwest", feature = "ureq"),
+    not(any(feature = "rustls", feature = "native-tls"))
+))]
+mod tls_tests {
+    const KEY: &str =
+        "pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=";
+
+    fn assert_tls_missing<T: std::fmt::Debug>(built: Result<T, crate::Error>) {
+        let err = built.expect_err("an https base URL without TLS");
+        assert!(
+            matches!(
+                err,
+                crate::Error::Config(crate::ConfigError::InvalidSetting {
+                    name: "base_url",
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        for word in ["TLS is not compiled in", "rustls", "native-tls"] {
+            assert!(text.contains(word), "{text}");
+        }
+    }
+
+    #[cfg(feature = "reqwest")]
+    #[test]
+    fn the_async_client_without_tls_refuses_https_at_build() {
+        assert_tls_missing(crate::Client::builder().api_key(KEY).build());
+        assert_tls_missing(
+            crate::Client::builder()
+                .api_key(KEY)
+                .base_url("HTTPS://cocoonmail.staging.example")
+                .build(),
+        );
+        assert!(crate::Client::builder()
+            .api_key(KEY)
+            .base_url("http://127.0.0.1:8025")
+            .build()
+            .is_ok());
+    }
+
+    #[cfg(feature = "ureq")]
+    #[test]
+    fn the_blocking_client_without_tls_refuses_https_at_build() {
+        assert_tls_missing(crate::blocking::Client::builder().api_key(KEY).build());
+        assert!(crate::blocking::Client::builder()
+            .api_key(KEY)
+            .base_url("http://127.0.0.1:8025")
+            .build()
+            .is_ok());
     }
 }
 

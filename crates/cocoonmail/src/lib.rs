@@ -16,8 +16,8 @@
 //! | --- | --- | --- |
 //! | `reqwest` | yes | [`Client`], the async client on reqwest (needs a Tokio runtime) |
 //! | `ureq` | no | [`blocking::Client`], the blocking client on ureq (no Tokio at all) |
-//! | `rustls` | yes | TLS through rustls for the enabled transports |
-//! | `native-tls` | no | TLS through the platform's library for the enabled transports |
+//! | `rustls` | yes | TLS through rustls (aws-lc-rs provider, the platform's trust store) for the enabled transports |
+//! | `native-tls` | no | TLS through the platform's library and its trust store for the enabled transports (wins over `rustls`) |
 //! | `tracing` | yes | a `tracing` span per call and per attempt (see [Logging](#logging)) |
 //!
 //! The features only add. [`Client`] always means `Client<Box<dyn AsyncTransport>>` and
@@ -150,6 +150,7 @@ pub use cocoon_transport_ureq as ureq_transport;
 /// The attribute that makes `async fn` in [`AsyncRateLimiter`] and [`AsyncTransport`]
 /// implementations object-safe; re-exported so implementors need no dependency of their own.
 pub use async_trait::async_trait;
+pub use cocoon_core::transport::{Certificate, CertificateError};
 pub use cocoon_core::{
     api_key, contacts, custom_fields, events, lists, mail, otp, properties, quota, verify,
     webhooks, whatsapp,
