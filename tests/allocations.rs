@@ -69,11 +69,13 @@ fn the_async_client_adds_no_allocation_to_the_work_of_a_call() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let client = cocoonmail::Client::builder()
+    // The default `Client`, over a boxed transport as `build()` makes it.
+    let boxed: Box<dyn AsyncTransport> = Box::new(Canned);
+    let client: cocoonmail::Client = cocoonmail::Client::builder()
         .api_key(KEY)
         .base_url("http://127.0.0.1:9")
         .no_rate_limit()
-        .build_with_transport(Canned)
+        .build_with_transport(boxed)
         .unwrap();
     let config = client.config().clone();
 

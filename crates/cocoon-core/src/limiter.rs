@@ -37,6 +37,7 @@ use http::StatusCode;
 use crate::error::LimiterError;
 use crate::pause::requested_pause;
 use crate::ratelimit::RateLimit;
+use crate::transport::BoxFuture;
 
 /// A send time handed out by [`RateLimiter::reserve`]: wait this long, then
 /// [`confirm`](RateLimiter::confirm) and send.
@@ -229,15 +230,34 @@ impl<L: RateLimiter + ?Sized> RateLimiter for Arc<L> {
     }
 }
 
-#[async_trait]
+/// Hands the inner limiter's boxed futures on as they are (with `async_trait` each call would
+/// box a second future around the first).
 impl<L: AsyncRateLimiter + ?Sized> AsyncRateLimiter for Arc<L> {
-    async fn reserve(&self, max_wait: Duration) -> Result<Reservation, LimiterError> {
-        (**self).reserve(max_wait).await
+    fn reserve<'life0, 'async_trait>(
+        &'life0 self,
+        max_wait: Duration,
+    ) -> BoxFuture<'async_trait, Result<Reservation, LimiterError>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        (**self).reserve(max_wait)
     }
+
     fn confirm(&self, reservation: &Reservation) -> Confirmation {
         (**self).confirm(reservation)
     }
-    async fn observe(&self, permit: Permit, outcome: &Outcome) {
-        (**self).observe(permit, outcome).await
+
+    fn observe<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        permit: Permit,
+        outcome: &'life1 Outcome,
+    ) -> BoxFuture<'async_trait, ()>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        (**self).observe(permit, outcome)
     }
 }

@@ -92,9 +92,20 @@ impl BlockingTransport for Box<dyn BlockingTransport> {
     }
 }
 
-#[async_trait::async_trait]
+/// Hands the inner transport's boxed future on as it is: written out rather than with
+/// `async_trait`, which would box a second future around the first on every call.
 impl AsyncTransport for Box<dyn AsyncTransport> {
-    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
-        (**self).send(request).await
+    fn send<'life0, 'async_trait>(
+        &'life0 self,
+        request: Request<Vec<u8>>,
+    ) -> BoxFuture<'async_trait, Result<Response<Vec<u8>>, TransportError>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        (**self).send(request)
     }
 }
+
+/// The future `async_trait` makes of a trait's `async fn`.
+pub(crate) type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
