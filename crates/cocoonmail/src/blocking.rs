@@ -95,11 +95,10 @@ impl<T: BlockingTransport> Client<T> {
             on_send();
         }
         let sent = self.transport.send(request);
-        let outcome = self.shared.heard(&sent, attempt);
         match &self.shared.pacing {
-            Pacing::Off => {}
-            Pacing::Local(local) => local.hear(permit, &outcome),
-            Pacing::Custom(custom) => custom.observe(permit, &outcome),
+            Pacing::Off => self.shared.traced(&sent, attempt),
+            Pacing::Local(local) => local.hear(permit, &self.shared.heard(&sent, attempt)),
+            Pacing::Custom(custom) => custom.observe(permit, &self.shared.heard(&sent, attempt)),
         }
         in_flight.settle();
         self.shared.outcome(endpoint, sent)

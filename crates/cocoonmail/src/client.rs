@@ -113,11 +113,13 @@ impl<T: AsyncTransport> Client<T> {
             on_send();
         }
         let sent = self.transport.send(request).await;
-        let outcome = self.shared.heard(&sent, attempt);
         match &self.shared.pacing {
-            Pacing::Off => {}
-            Pacing::Local(local) => local.hear(permit, &outcome),
-            Pacing::Custom(custom) => custom.observe(permit, &outcome).await,
+            Pacing::Off => self.shared.traced(&sent, attempt),
+            Pacing::Local(local) => local.hear(permit, &self.shared.heard(&sent, attempt)),
+            Pacing::Custom(custom) => {
+                let outcome = self.shared.heard(&sent, attempt);
+                custom.observe(permit, &outcome).await;
+            }
         }
         in_flight.settle();
         self.shared.outcome(endpoint, sent)

@@ -86,6 +86,21 @@ impl<L: ?Sized> Shared<L> {
         }
     }
 
+    /// Tells the attempt's span how the attempt ended, when no limiter needs to hear it (the
+    /// headers are then read only when the span is recorded).
+    pub(crate) fn traced(
+        &self,
+        sent: &Result<Response<Vec<u8>>, TransportError>,
+        attempt: &AttemptSpan,
+    ) {
+        if let (Ok(response), true) = (sent, attempt.is_enabled()) {
+            attempt.answered(
+                response.status(),
+                &RateLimit::from_headers(response.headers()),
+            );
+        }
+    }
+
     /// The outcome of one attempt.
     pub(crate) fn outcome<E: Endpoint + ?Sized>(
         &self,

@@ -238,6 +238,11 @@ mod enabled {
             self.0.in_scope(f)
         }
 
+        /// Whether a subscriber records this span.
+        pub(crate) fn is_enabled(&self) -> bool {
+            !self.0.is_disabled()
+        }
+
         /// The limiter made the attempt wait this long.
         pub(crate) fn waited(&self, wait: Duration) {
             self.0.record("cocoonmail.limiter.wait_ms", millis(wait));
@@ -327,6 +332,10 @@ mod disabled {
         #[inline(always)]
         pub(crate) fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
             f()
+        }
+        #[inline(always)]
+        pub(crate) fn is_enabled(&self) -> bool {
+            false
         }
         #[inline(always)]
         pub(crate) fn waited(&self, _: Duration) {}
