@@ -1,10 +1,11 @@
 //! Progress of the sending: an indicatif bar when stderr is a terminal (count, rate, ETA,
 //! 429s seen), otherwise a plain line every few seconds, so logs stay readable.
 
+use std::fmt;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 /// How often the plain progress line is printed.
 const LINE_EVERY: Duration = Duration::from_secs(5);
@@ -43,9 +44,14 @@ impl Progress {
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(total);
             let style = ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} rows  {per_sec}  ETA {eta}  {msg}",
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} rows  {rate}  ETA {eta}  {msg}",
             )
-            .map(|s| s.progress_chars("=> "));
+            .map(|s| {
+                s.progress_chars("=> ")
+                    .with_key("rate", |state: &ProgressState, w: &mut dyn fmt::Write| {
+                        let _ = write!(w, "{:.1} rows/s", state.per_sec());
+                    })
+            });
             if let Ok(style) = style {
                 bar.set_style(style);
             }
