@@ -301,6 +301,7 @@ impl<K: RowKind> Import<K> {
                 Next::End => break,
                 Next::Bad(bad) => {
                     self.summary.rows += 1;
+                    self.summary.unreadable += 1;
                     self.report_bad(bad.line, &bad.reason);
                     continue;
                 }

@@ -32,6 +32,9 @@ pub(crate) struct Summary {
     pub(crate) failed: u64,
     /// Rows found bad before sending.
     pub(crate) invalid: u64,
+    /// Invalid rows that could not be read as rows at all (a wrong number of fields, invalid
+    /// UTF-8 or JSON): they have no columns to write to the failures file.
+    pub(crate) unreadable: u64,
     /// Rows the server refused (or that certainly never reached it) in this run.
     pub(crate) refused: u64,
     /// Rows skipped: `done_before` + `existing`.
@@ -173,6 +176,13 @@ impl Summary {
         }
         if let Some(path) = &self.failures_file {
             let _ = writeln!(text, "Failed rows were written to {path}.");
+            if self.unreadable > 0 {
+                let _ = writeln!(
+                    text,
+                    "{} rows could not be read as rows and are not in it: fix them in the input.",
+                    self.unreadable
+                );
+            }
         } else if self.failed > 0 {
             let _ = writeln!(
                 text,
