@@ -24,16 +24,56 @@ const ROWS: usize = 1000;
 /// The bad rows: (row index, the CSV line, the reason the command must give).
 fn bad_rows() -> Vec<(usize, String, &'static str)> {
     vec![
-        (17, "bad-address-17,A,yes,,pro,1,true,2025-01-01".into(), "`email`: not an email address"),
-        (101, "user101@example.com,A,yes,,pro,one,true,2025-01-01".into(), "`seats`: expected a number"),
-        (202, "user202@,A,yes,,pro,1,true,2025-01-01".into(), "`email`: not an email address"),
-        (303, "user303@example.com,A,perhaps,,pro,1,true,2025-01-01".into(), "`subscribed`: expected true or false"),
-        (404, "user404@example.com,A,yes,,pro,1,sometimes,2025-01-01".into(), "`trial`: expected true or false"),
-        (505, "user505@example.com,A,yes,cl_unknown,pro,1,true,2025-01-01".into(), "`mailingLists`: the account has no mailing list `cl_unknown`"),
-        (606, "user606@example.com,A,yes,,pro,1,true,2025-02-30".into(), "`renewal_date`: expected a date"),
-        (707, "user707@example.com,A,yes,,pro,1,true".into(), "has 7 fields, the header has 8"),
-        (808, "user808@example.com,A,yes,,pro,1.5e,true,2025-01-01".into(), "`seats`: expected a number"),
-        (909, ",A,yes,,pro,1,true,2025-01-01".into(), "needs an `email` or a `userId`"),
+        (
+            17,
+            "bad-address-17,A,yes,,pro,1,true,2025-01-01".into(),
+            "`email`: not an email address",
+        ),
+        (
+            101,
+            "user101@example.com,A,yes,,pro,one,true,2025-01-01".into(),
+            "`seats`: expected a number",
+        ),
+        (
+            202,
+            "user202@,A,yes,,pro,1,true,2025-01-01".into(),
+            "`email`: not an email address",
+        ),
+        (
+            303,
+            "user303@example.com,A,perhaps,,pro,1,true,2025-01-01".into(),
+            "`subscribed`: expected true or false",
+        ),
+        (
+            404,
+            "user404@example.com,A,yes,,pro,1,sometimes,2025-01-01".into(),
+            "`trial`: expected true or false",
+        ),
+        (
+            505,
+            "user505@example.com,A,yes,cl_unknown,pro,1,true,2025-01-01".into(),
+            "`mailingLists`: the account has no mailing list `cl_unknown`",
+        ),
+        (
+            606,
+            "user606@example.com,A,yes,,pro,1,true,2025-02-30".into(),
+            "`renewal_date`: expected a date",
+        ),
+        (
+            707,
+            "user707@example.com,A,yes,,pro,1,true".into(),
+            "has 7 fields, the header has 8",
+        ),
+        (
+            808,
+            "user808@example.com,A,yes,,pro,1.5e,true,2025-01-01".into(),
+            "`seats`: expected a number",
+        ),
+        (
+            909,
+            ",A,yes,,pro,1,true,2025-01-01".into(),
+            "needs an `email` or a `userId`",
+        ),
     ]
 }
 
@@ -85,7 +125,13 @@ fn main() -> ExitCode {
         .current_dir(dir.path())
         .env("COCOONMAIL_API_KEY", DEFAULT_API_KEY)
         .env("COCOONMAIL_BASE_URL", server.base_url())
-        .args(["import", "contacts", "contacts.csv", "--failures", "failed.csv"])
+        .args([
+            "import",
+            "contacts",
+            "contacts.csv",
+            "--failures",
+            "failed.csv",
+        ])
         .output()
         .unwrap_or_else(|e| {
             panic!(
@@ -122,16 +168,17 @@ fn main() -> ExitCode {
     println!("  contact/update requests: {}", writes.len());
     println!("  429 answered:            {too_many}");
     println!("  contacts stored:         {contacts}");
-    println!(
-        "  write rate, N-1 intervals between the first and last write: {rate:.2} requests/s"
-    );
+    println!("  write rate, N-1 intervals between the first and last write: {rate:.2} requests/s");
     println!("  command wall time:       {:.3} s", wall.as_secs_f64());
 
     let mut checks = vec![
         ("990 contacts written", contacts == ROWS - 10),
         ("zero 429", too_many == 0),
         ("rate >= 9.5/s", rate >= 9.5),
-        ("exit status 9 (some rows failed)", output.status.code() == Some(9)),
+        (
+            "exit status 9 (some rows failed)",
+            output.status.code() == Some(9),
+        ),
     ];
     let named = bad_rows().iter().all(|(row, _, reason)| {
         let line = row + 2;

@@ -53,7 +53,7 @@ pub(crate) struct GlobalArgs {
     /// Read the API key from the first line of this file (instead of COCOONMAIL_API_KEY).
     #[arg(long, global = true, value_name = "PATH")]
     pub(crate) api_key_file: Option<PathBuf>,
-    /// The server (default: COCOONMAIL_BASE_URL, else https://webhook.cocoonmail.com).
+    /// The server (default: COCOONMAIL_BASE_URL, else the production server).
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) base_url: Option<String>,
     /// Requests per second the client allows itself (default 10, the documented limit; 0

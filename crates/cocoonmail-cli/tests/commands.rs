@@ -14,7 +14,10 @@ fn key_validate_succeeds_and_a_wrong_key_is_an_authentication_failure() {
 
     let out = env
         .cmd()
-        .env("COCOONMAIL_API_KEY", "pbkdf2_sha256$1$wrongwrongwrongwrongwr$bm90LXRoZS1rZXk=")
+        .env(
+            "COCOONMAIL_API_KEY",
+            "pbkdf2_sha256$1$wrongwrongwrongwrongwr$bm90LXRoZS1rZXk=",
+        )
         .args(["key", "validate"])
         .assert()
         .code(4);
@@ -26,7 +29,10 @@ fn key_validate_succeeds_and_a_wrong_key_is_an_authentication_failure() {
 #[test]
 fn the_key_comes_from_a_file_and_never_from_an_argument() {
     let env = Env::new();
-    let key_file = env.file("key.txt", &format!("  {}  \n", cocoon_mock::DEFAULT_API_KEY));
+    let key_file = env.file(
+        "key.txt",
+        &format!("  {}  \n", cocoon_mock::DEFAULT_API_KEY),
+    );
     env.cmd()
         .env_remove("COCOONMAIL_API_KEY")
         .arg("--api-key-file")
@@ -41,7 +47,10 @@ fn the_key_comes_from_a_file_and_never_from_an_argument() {
         .assert()
         .code(2);
     let text = stderr(out.get_output());
-    assert!(text.contains("never accepted on the command line"), "{text}");
+    assert!(
+        text.contains("never accepted on the command line"),
+        "{text}"
+    );
     assert!(!text.contains("secret"), "{text}");
 
     let out = env
@@ -51,7 +60,10 @@ fn the_key_comes_from_a_file_and_never_from_an_argument() {
         .assert()
         .code(4);
     assert!(stderr(out.get_output()).contains("no API key"));
-    assert!(env.server.journal().len() == 1, "nothing sent without a key");
+    assert!(
+        env.server.journal().len() == 1,
+        "nothing sent without a key"
+    );
 }
 
 #[test]
@@ -59,8 +71,22 @@ fn contacts_create_then_a_second_create_is_a_conflict() {
     let env = Env::new();
     let out = env
         .cmd()
-        .args(["contacts", "create", "--email", "ada@example.com", "--first-name", "Ada"])
-        .args(["--list", "cl_newsletter_0001", "--property", "seats=3", "--property", "trial=yes"])
+        .args([
+            "contacts",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--first-name",
+            "Ada",
+        ])
+        .args([
+            "--list",
+            "cl_newsletter_0001",
+            "--property",
+            "seats=3",
+            "--property",
+            "trial=yes",
+        ])
         .assert()
         .success();
     assert!(stdout(out.get_output()).starts_with("Contact created (id "));
@@ -84,7 +110,14 @@ fn contacts_create_then_a_second_create_is_a_conflict() {
 fn contacts_update_upserts_and_refuses_a_bad_property_before_sending() {
     let env = Env::new();
     env.cmd()
-        .args(["contacts", "update", "--email", "bo@example.com", "--last-name", "Li"])
+        .args([
+            "contacts",
+            "update",
+            "--email",
+            "bo@example.com",
+            "--last-name",
+            "Li",
+        ])
         .args(["--property", "renewal_date=2025-03-01"])
         .assert()
         .success();
@@ -93,7 +126,14 @@ fn contacts_update_upserts_and_refuses_a_bad_property_before_sending() {
 
     let out = env
         .cmd()
-        .args(["contacts", "update", "--email", "bo@example.com", "--property", "seats=lots"])
+        .args([
+            "contacts",
+            "update",
+            "--email",
+            "bo@example.com",
+            "--property",
+            "seats=lots",
+        ])
         .assert()
         .code(3);
     assert!(stderr(out.get_output()).contains("`seats`: expected a number"));
@@ -101,7 +141,10 @@ fn contacts_update_upserts_and_refuses_a_bad_property_before_sending() {
     assert_eq!(env.server.journal().len(), sent + 1);
 
     // --data: the wire's shape; a misspelt field is named.
-    let data = env.file("c.json", r#"{"email":"bo@example.com","lastName":null,"plan":"pro"}"#);
+    let data = env.file(
+        "c.json",
+        r#"{"email":"bo@example.com","lastName":null,"plan":"pro"}"#,
+    );
     env.cmd()
         .args(["contacts", "update", "--data"])
         .arg(&data)
@@ -110,7 +153,10 @@ fn contacts_update_upserts_and_refuses_a_bad_property_before_sending() {
     let bo = &env.server.contacts()[0];
     assert_eq!(bo["lastName"], serde_json::Value::Null);
     assert_eq!(bo["plan"], "pro");
-    let data = env.file("bad.json", r#"{"email":"bo@example.com","first_name":"Bo"}"#);
+    let data = env.file(
+        "bad.json",
+        r#"{"email":"bo@example.com","first_name":"Bo"}"#,
+    );
     let out = env
         .cmd()
         .args(["contacts", "create", "--data"])
@@ -124,7 +170,14 @@ fn contacts_update_upserts_and_refuses_a_bad_property_before_sending() {
 fn contacts_find_prints_the_contact_and_refuses_a_bad_address() {
     let env = Env::new();
     env.cmd()
-        .args(["contacts", "create", "--email", "cy@example.com", "--user-id", "u-7"])
+        .args([
+            "contacts",
+            "create",
+            "--email",
+            "cy@example.com",
+            "--user-id",
+            "u-7",
+        ])
         .assert()
         .success();
     let out = env
@@ -200,7 +253,12 @@ fn a_server_failing_on_reads_is_exit_code_8_after_the_retries() {
     env.server.script(
         "GET",
         "/webhook/mailing_list/list",
-        [Fault::html(502), Fault::html(502), Fault::html(502), Fault::html(502)],
+        [
+            Fault::html(502),
+            Fault::html(502),
+            Fault::html(502),
+            Fault::html(502),
+        ],
     );
     let out = env.cmd().arg("lists").assert().code(8);
     assert!(stderr(out.get_output()).contains("after 4 attempts"));
@@ -210,7 +268,14 @@ fn a_server_failing_on_reads_is_exit_code_8_after_the_retries() {
 fn events_send_succeeds_and_a_server_error_is_not_retried() {
     let env = Env::new();
     env.cmd()
-        .args(["events", "send", "--name", "signup", "--email", "ev@example.com"])
+        .args([
+            "events",
+            "send",
+            "--name",
+            "signup",
+            "--email",
+            "ev@example.com",
+        ])
         .args(["--attribute", "annual", "--property", "plan=pro"])
         .assert()
         .success();
@@ -218,9 +283,17 @@ fn events_send_succeeds_and_a_server_error_is_not_retried() {
         env.server.events()[0],
         json!({"event_name": "signup", "email": "ev@example.com", "event_attribute": "annual", "plan": "pro"})
     );
-    env.server.script("POST", "/webhook/event/send", [Fault::status(500)]);
+    env.server
+        .script("POST", "/webhook/event/send", [Fault::status(500)]);
     env.cmd()
-        .args(["events", "send", "--name", "signup", "--email", "ev@example.com"])
+        .args([
+            "events",
+            "send",
+            "--name",
+            "signup",
+            "--email",
+            "ev@example.com",
+        ])
         .assert()
         .code(8);
     let sends = env
@@ -248,22 +321,58 @@ fn events_checkout_succeeds_and_a_bad_item_or_address_is_refused() {
     let env = Env::new();
     let out = env
         .cmd()
-        .args(["events", "checkout", "--cart-id", "c-9", "--email", "ck@example.com"])
+        .args([
+            "events",
+            "checkout",
+            "--cart-id",
+            "c-9",
+            "--email",
+            "ck@example.com",
+        ])
         .args(["--checkout-url", "https://shop.example.com/c/9"])
-        .args(["--created-at", "2024-05-01T10:00:00Z", "--item", "SKU-1,Note book,2,4.50"])
+        .args([
+            "--created-at",
+            "2024-05-01T10:00:00Z",
+            "--item",
+            "SKU-1,Note book,2,4.50",
+        ])
         .assert()
         .success();
     assert!(stdout(out.get_output()).contains("processed"));
-    assert_eq!(env.server.events()[0]["data"]["cart_items"][0]["price"], 4.5);
+    assert_eq!(
+        env.server.events()[0]["data"]["cart_items"][0]["price"],
+        4.5
+    );
 
     env.cmd()
-        .args(["events", "checkout", "--cart-id", "c-9", "--email", "ck@example.com"])
-        .args(["--checkout-url", "u", "--created-at", "t", "--item", "SKU-1,two"])
+        .args([
+            "events",
+            "checkout",
+            "--cart-id",
+            "c-9",
+            "--email",
+            "ck@example.com",
+        ])
+        .args([
+            "--checkout-url",
+            "u",
+            "--created-at",
+            "t",
+            "--item",
+            "SKU-1,two",
+        ])
         .assert()
         .code(2);
     env.cmd()
         .args(["events", "checkout", "--cart-id", "c-9", "--email", "nope"])
-        .args(["--checkout-url", "u", "--created-at", "t", "--item", "S,N,1,1"])
+        .args([
+            "--checkout-url",
+            "u",
+            "--created-at",
+            "t",
+            "--item",
+            "S,N,1,1",
+        ])
         .assert()
         .code(3);
 }
@@ -297,7 +406,14 @@ fn mail_send_succeeds_and_the_server_refusing_it_is_invalid_input() {
     // The fake server checks the template id is a UUID: a 400.
     let out = env
         .cmd()
-        .args(["mail", "send", "--template-uuid", "not-a-uuid", "--sender", "s@example.com"])
+        .args([
+            "mail",
+            "send",
+            "--template-uuid",
+            "not-a-uuid",
+            "--sender",
+            "s@example.com",
+        ])
         .args(["--subject", "Hi", "--to", "ma@example.com"])
         .assert()
         .code(3);
@@ -309,7 +425,14 @@ fn mail_send_direct_succeeds_and_a_server_error_is_exit_code_8() {
     let env = Env::new();
     let body = env.file("body.html", "<p>Hello</p>");
     env.cmd()
-        .args(["mail", "send-direct", "--sender", "s@example.com", "--subject", "Hi"])
+        .args([
+            "mail",
+            "send-direct",
+            "--sender",
+            "s@example.com",
+            "--subject",
+            "Hi",
+        ])
         .arg("--content-file")
         .arg(&body)
         .args(["--to", "dm@example.com"])
@@ -319,7 +442,14 @@ fn mail_send_direct_succeeds_and_a_server_error_is_exit_code_8() {
     env.server
         .script("POST", "/webhook/mail/send-direct", [Fault::status(503)]);
     env.cmd()
-        .args(["mail", "send-direct", "--sender", "s@example.com", "--subject", "Hi"])
+        .args([
+            "mail",
+            "send-direct",
+            "--sender",
+            "s@example.com",
+            "--subject",
+            "Hi",
+        ])
         .args(["--content", "<p>Hi</p>", "--to", "dm@example.com"])
         .assert()
         .code(8);
@@ -361,7 +491,15 @@ fn whatsapp_send_and_status_succeed_and_fail_with_their_codes() {
     let env = Env::new();
     let out = env
         .cmd()
-        .args(["--json", "whatsapp", "send", "--from", "+15550100", "--to", "+447700900123"])
+        .args([
+            "--json",
+            "whatsapp",
+            "send",
+            "--from",
+            "+15550100",
+            "--to",
+            "+447700900123",
+        ])
         .args(["--template", "order_update", "--language", "en"])
         .assert()
         .success();
@@ -389,7 +527,12 @@ fn whatsapp_send_and_status_succeed_and_fail_with_their_codes() {
 fn otp_send_keeps_leading_zeros_and_refuses_letters() {
     let env = Env::new();
     env.cmd()
-        .args(["otp", "send", "--template-uuid", "7d1e5c2a-0000-4000-8000-000000000001"])
+        .args([
+            "otp",
+            "send",
+            "--template-uuid",
+            "7d1e5c2a-0000-4000-8000-000000000001",
+        ])
         .args(["--email", "ot@example.com", "--code", "004217"])
         .assert()
         .success();
@@ -402,7 +545,12 @@ fn otp_send_keeps_leading_zeros_and_refuses_letters() {
         .unwrap();
     assert_eq!(body["otp"], "004217");
     env.cmd()
-        .args(["otp", "send", "--template-uuid", "7d1e5c2a-0000-4000-8000-000000000001"])
+        .args([
+            "otp",
+            "send",
+            "--template-uuid",
+            "7d1e5c2a-0000-4000-8000-000000000001",
+        ])
         .args(["--email", "ot@example.com", "--code", "42a"])
         .assert()
         .code(3);

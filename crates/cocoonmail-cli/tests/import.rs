@@ -44,26 +44,47 @@ fn a_contacts_import_names_bad_rows_by_line_and_writes_the_good_ones_typed() {
     ] {
         assert!(errors.contains(expected), "{expected:?} not in\n{errors}");
     }
-    assert!(!errors.contains("bad-address"), "a value is echoed:\n{errors}");
+    assert!(
+        !errors.contains("bad-address"),
+        "a value is echoed:\n{errors}"
+    );
     let summary = json(output);
     assert_eq!(summary["rows"], 8);
     assert_eq!(summary["sent"], 3);
     assert_eq!(summary["failed"], 5);
     assert_eq!(summary["invalid"], 5);
     assert_eq!(summary["exit_code"], 9);
-    assert_eq!(summary["bad_rows"][0], json!({"line": 4, "reason": "`email`: not an email address (expected name@domain)"}));
+    assert_eq!(
+        summary["bad_rows"][0],
+        json!({"line": 4, "reason": "`email`: not an email address (expected name@domain)"})
+    );
 
     let contacts = env.server.contacts();
     assert_eq!(contacts.len(), 3);
-    let ann = contacts.iter().find(|c| c["email"] == "ann@example.com").unwrap();
+    let ann = contacts
+        .iter()
+        .find(|c| c["email"] == "ann@example.com")
+        .unwrap();
     assert_eq!(ann["seats"], 3);
     assert_eq!(ann["trial"], true);
     assert_eq!(ann["subscribed"], true);
-    assert_eq!(ann["mailingLists"], json!({"cl_newsletter_0001": true, "cl_beta_0002": true}));
-    let bob = contacts.iter().find(|c| c["email"] == "bob@example.com").unwrap();
+    assert_eq!(
+        ann["mailingLists"],
+        json!({"cl_newsletter_0001": true, "cl_beta_0002": true})
+    );
+    let bob = contacts
+        .iter()
+        .find(|c| c["email"] == "bob@example.com")
+        .unwrap();
     assert_eq!(bob["subscribed"], false);
-    assert!(bob.get("seats").is_none_or(|v| v.is_null()), "empty cells are not sent");
-    let hal = contacts.iter().find(|c| c["email"] == "hal@example.com").unwrap();
+    assert!(
+        bob.get("seats").is_none_or(|v| v.is_null()),
+        "empty cells are not sent"
+    );
+    let hal = contacts
+        .iter()
+        .find(|c| c["email"] == "hal@example.com")
+        .unwrap();
     assert_eq!(hal["renewal_date"], 1_700_000_000_000_i64);
 
     let failed = std::fs::read_to_string(env.path("failed.csv")).unwrap();
@@ -113,11 +134,7 @@ fn a_dry_run_checks_everything_and_sends_nothing() {
         .assert()
         .success();
     // Only the account's fields and lists were read; no journal was made.
-    assert!(env
-        .server
-        .journal()
-        .iter()
-        .all(|e| e.method == "GET"));
+    assert!(env.server.journal().iter().all(|e| e.method == "GET"));
     assert!(!env.path("good.csv.journal").exists());
 }
 
@@ -146,7 +163,10 @@ fn a_column_the_account_does_not_have_is_refused_before_sending() {
 #[test]
 fn importing_contacts_twice_is_harmless_and_create_only_skips_existing_ones() {
     let env = Env::new();
-    let input = env.file("c.csv", "email,plan\na@example.com,pro\nb@example.com,basic\n");
+    let input = env.file(
+        "c.csv",
+        "email,plan\na@example.com,pro\nb@example.com,basic\n",
+    );
     env.cmd()
         .args(["--rate", "100", "import", "contacts"])
         .arg(&input)
@@ -160,7 +180,10 @@ fn importing_contacts_twice_is_harmless_and_create_only_skips_existing_ones() {
         .success();
     assert_eq!(env.server.contacts().len(), 2);
 
-    let more = env.file("more.csv", "email,plan\na@example.com,pro\nc@example.com,pro\n");
+    let more = env.file(
+        "more.csv",
+        "email,plan\na@example.com,pro\nc@example.com,pro\n",
+    );
     let out = env
         .cmd()
         .args(["--json", "--rate", "100", "import", "contacts"])
@@ -185,7 +208,9 @@ fn events_from_stdin_as_json_lines_with_a_journal() {
                  {\"eventName\":\"upgrade\",\"email\":\"b@example.com\",\"userId\":\"u-2\",\"gone\":null}\n";
     let mut child = env
         .process()
-        .args(["--rate", "100", "import", "events", "-", "--format", "jsonl"])
+        .args([
+            "--rate", "100", "import", "events", "-", "--format", "jsonl",
+        ])
         .args(["--journal", "stdin.journal", "--failures", "failed.jsonl"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -209,7 +234,10 @@ fn events_from_stdin_as_json_lines_with_a_journal() {
         ]
     );
     let records = journal_records(&env.path("stdin.journal"));
-    assert!(records.contains(&("done".to_owned(), 3, "ok".to_owned())), "{records:?}");
+    assert!(
+        records.contains(&("done".to_owned(), 3, "ok".to_owned())),
+        "{records:?}"
+    );
     // A row that could not be read has no columns to write.
     assert_eq!(std::fs::read_to_string(env.path("failed.jsonl")).ok(), None);
 
@@ -265,7 +293,10 @@ fn refused_rows_go_to_the_failures_file_and_are_sent_again_on_resume() {
     env.server.script(
         "POST",
         "/webhook/event/send",
-        [Fault::json(400, json!({"success": false, "message": "Bad event"}))],
+        [Fault::json(
+            400,
+            json!({"success": false, "message": "Bad event"}),
+        )],
     );
     let out = env
         .cmd()
@@ -290,7 +321,12 @@ fn refused_rows_go_to_the_failures_file_and_are_sent_again_on_resume() {
     emails.sort();
     assert_eq!(
         emails,
-        ["user0@example.com", "user1@example.com", "user2@example.com", "user3@example.com"]
+        [
+            "user0@example.com",
+            "user1@example.com",
+            "user2@example.com",
+            "user3@example.com"
+        ]
     );
 }
 
@@ -308,8 +344,14 @@ fn an_event_without_a_certain_answer_is_listed_and_never_resent_unless_asked() {
         .assert()
         .code(9);
     let text = stdout(out.get_output());
-    assert!(text.contains("Uncertain: 1 rows were sent but got no certain answer (lines 2)"), "{text}");
-    assert!(!env.path("failed.csv").exists(), "an uncertain row is no failure to re-import");
+    assert!(
+        text.contains("Uncertain: 1 rows were sent but got no certain answer (lines 2)"),
+        "{text}"
+    );
+    assert!(
+        !env.path("failed.csv").exists(),
+        "an uncertain row is no failure to re-import"
+    );
 
     let out = env
         .cmd()
@@ -329,7 +371,13 @@ fn an_event_without_a_certain_answer_is_listed_and_never_resent_unless_asked() {
         .args(["--resume", "--resend-uncertain"])
         .assert()
         .success();
-    assert_eq!(env.event_emails().iter().filter(|e| *e == "user0@example.com").count(), 1);
+    assert_eq!(
+        env.event_emails()
+            .iter()
+            .filter(|e| *e == "user0@example.com")
+            .count(),
+        1
+    );
     assert_eq!(env.event_emails().len(), 3);
 }
 
@@ -364,9 +412,19 @@ fn without_a_terminal_progress_is_plain_lines() {
         .success();
     let text = stderr(out.get_output());
     assert!(text.contains("progress: sending 5 rows"), "{text}");
-    assert!(!text.contains('\u{1b}'), "escape codes off a terminal: {text:?}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "escape codes off a terminal: {text:?}"
+    );
     let summary = stdout(out.get_output());
-    for part in ["sent       5", "failed     0", "skipped    0", "uncertain  0", "rows/s", "429s seen  0"] {
+    for part in [
+        "sent       5",
+        "failed     0",
+        "skipped    0",
+        "uncertain  0",
+        "rows/s",
+        "429s seen  0",
+    ] {
         assert!(summary.contains(part), "{part:?} not in\n{summary}");
     }
 }

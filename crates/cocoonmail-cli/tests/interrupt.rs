@@ -91,7 +91,10 @@ fn an_events_import_killed_mid_run_resumes_without_sending_any_row_twice() {
     );
 
     let delivered = delivered(&env);
-    assert!(delivered.values().all(|n| *n == 1), "an event arrived twice: {delivered:?}");
+    assert!(
+        delivered.values().all(|n| *n == 1),
+        "an event arrived twice: {delivered:?}"
+    );
     for line in 2..2 + rows as u64 {
         if !uncertain.contains(&line) {
             assert_eq!(delivered.get(&email_of(line)), Some(&1), "line {line}");
@@ -131,7 +134,12 @@ fn an_events_import_stopped_by_ctrl_c_resumes_and_completes_every_row_once() {
         .unwrap();
     assert!(signalled.success());
     let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130), "{}", common::stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        common::stderr(&output)
+    );
     let summary = stdout(&output);
     assert!(summary.contains("Stopped by Ctrl-C"), "{summary}");
     let command = summary

@@ -27,7 +27,17 @@ impl Tmux {
         };
         let started = tmux
             .command()
-            .args(["new-session", "-d", "-s", "cli", "-x", "120", "-y", "20", command])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "cli",
+                "-x",
+                "120",
+                "-y",
+                "20",
+                command,
+            ])
             .status()
             .expect("tmux runs");
         assert!(started.success(), "tmux new-session failed");

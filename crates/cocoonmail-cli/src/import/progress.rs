@@ -47,10 +47,12 @@ impl Progress {
                 "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} rows  {rate}  ETA {eta}  {msg}",
             )
             .map(|s| {
-                s.progress_chars("=> ")
-                    .with_key("rate", |state: &ProgressState, w: &mut dyn fmt::Write| {
+                s.progress_chars("=> ").with_key(
+                    "rate",
+                    |state: &ProgressState, w: &mut dyn fmt::Write| {
                         let _ = write!(w, "{:.1} rows/s", state.per_sec());
-                    })
+                    },
+                )
             });
             if let Ok(style) = style {
                 bar.set_style(style);
