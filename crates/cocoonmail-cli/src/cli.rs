@@ -35,7 +35,7 @@ Examples:
     version,
     about = ABOUT,
     long_about = LONG_ABOUT,
-    after_help = MAIN_EXAMPLES,
+    after_help = format!("{MAIN_EXAMPLES}\n\nThe exit codes are listed by --help."),
     after_long_help = format!("{MAIN_EXAMPLES}\n\n{EXIT_CODES_HELP}"),
     propagate_version = true,
     max_term_width = 100
@@ -51,20 +51,36 @@ pub(crate) struct Cli {
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
     /// Read the API key from the first line of this file (instead of COCOONMAIL_API_KEY).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
     pub(crate) api_key_file: Option<PathBuf>,
     /// The server (default: COCOONMAIL_BASE_URL, else the production server).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "URL"
+    )]
     pub(crate) base_url: Option<String>,
     /// Requests per second the client allows itself (default 10, the documented limit; 0
     /// turns the client's limiter off).
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "N")]
     pub(crate) rate: Option<u32>,
     /// Print exactly one JSON document on stdout: the answer, the summary or the error.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub(crate) json: bool,
     /// Refused: the key is never taken from the command line.
-    #[arg(long, global = true, hide = true, value_name = "KEY")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        hide = true,
+        value_name = "KEY"
+    )]
     pub(crate) api_key: Option<String>,
 }
 
@@ -220,10 +236,8 @@ pub(crate) struct ContactWriteArgs {
     /// property by name (repeatable).
     #[arg(long, value_name = "FIELD")]
     pub(crate) clear: Vec<String>,
-    /// The whole request as JSON in the wire's shape (camelCase fields, custom properties as
-    /// top-level keys), from FILE or `-` for stdin.
-    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
-    pub(crate) data: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) data: DataArg,
 }
 
 /// `cocoonmail events ...`.
@@ -257,9 +271,8 @@ pub(crate) struct EventSendArgs {
     /// A further property, NAME=VALUE, sent as text (repeatable; use --data for other types).
     #[arg(long, value_name = "NAME=VALUE")]
     pub(crate) property: Vec<String>,
-    /// The whole request as JSON (the simple or the structured shape), from FILE or `-`.
-    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
-    pub(crate) data: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) data: DataArg,
 }
 
 /// `events checkout` flags.
@@ -296,9 +309,8 @@ pub(crate) struct CheckoutArgs {
         required_unless_present = "data"
     )]
     pub(crate) item: Vec<String>,
-    /// The whole request as JSON, from FILE or `-`.
-    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
-    pub(crate) data: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) data: DataArg,
 }
 
 /// `cocoonmail mail ...`.
@@ -349,24 +361,16 @@ pub(crate) struct MailSendArgs {
     /// The subject.
     #[arg(long)]
     pub(crate) subject: Option<String>,
-    /// A recipient's address (repeatable; at least one).
-    #[arg(long, required_unless_present = "data")]
-    pub(crate) to: Vec<String>,
-    /// A copy to this address (repeatable).
-    #[arg(long)]
-    pub(crate) cc: Vec<String>,
-    /// The reply-to address.
-    #[arg(long)]
-    pub(crate) reply_to: Option<String>,
+    #[command(flatten)]
+    pub(crate) addressing: MailAddressing,
     /// A merge-tag value, NAME=VALUE (custom_parameter; repeatable).
     #[arg(long, value_name = "NAME=VALUE")]
     pub(crate) param: Vec<String>,
     /// A tag (repeatable).
     #[arg(long)]
     pub(crate) tag: Vec<String>,
-    /// The whole request as JSON in the wire's shape, from FILE or `-`.
-    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
-    pub(crate) data: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) data: DataArg,
 }
 
 /// `mail send-direct` flags.
@@ -388,6 +392,29 @@ pub(crate) struct MailSendDirectArgs {
     /// The subject.
     #[arg(long, required_unless_present = "data")]
     pub(crate) subject: Option<String>,
+    #[command(flatten)]
+    pub(crate) addressing: MailAddressing,
+    #[command(flatten)]
+    pub(crate) data: DataArg,
+}
+
+/// `--data FILE|-`: the whole request as JSON, instead of the field flags.
+#[derive(Debug, Args)]
+pub(crate) struct DataArg {
+    /// The whole request as JSON in the wire's shape (field names as the API documents
+    /// them), from FILE or `-` for stdin, instead of the field flags.
+    #[arg(
+        id = "data",
+        long = "data",
+        value_name = "FILE",
+        conflicts_with = "fields"
+    )]
+    pub(crate) file: Option<PathBuf>,
+}
+
+/// Who an email goes to.
+#[derive(Debug, Args)]
+pub(crate) struct MailAddressing {
     /// A recipient's address (repeatable; at least one).
     #[arg(long, required_unless_present = "data")]
     pub(crate) to: Vec<String>,
@@ -397,9 +424,6 @@ pub(crate) struct MailSendDirectArgs {
     /// The reply-to address.
     #[arg(long)]
     pub(crate) reply_to: Option<String>,
-    /// The whole request as JSON in the wire's shape, from FILE or `-`.
-    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
-    pub(crate) data: Option<PathBuf>,
 }
 
 /// A message id.
@@ -457,9 +481,8 @@ pub(crate) struct WhatsAppSendArgs {
     /// A tag (repeatable).
     #[arg(long)]
     pub(crate) tag: Vec<String>,
-    /// The whole request as JSON in the wire's shape, from FILE or `-`.
-    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
-    pub(crate) data: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) data: DataArg,
 }
 
 /// `cocoonmail otp ...`.
@@ -500,9 +523,8 @@ pub(crate) struct OtpSendArgs {
     /// The sending WhatsApp number.
     #[arg(long)]
     pub(crate) whatsapp_sender: Option<String>,
-    /// The whole request as JSON in the wire's shape, from FILE or `-`.
-    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
-    pub(crate) data: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) data: DataArg,
 }
 
 /// `cocoonmail import ...`.

@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use cocoonmail::contacts::{Contact, ContactField, ContactRef, CreateContact, UpdateContact};
-use cocoonmail::events::{CartItem, CheckoutCustomer, CheckoutEvent, SendEvent, SimpleEvent};
+use cocoonmail::events::{CartItem, CheckoutCustomer, CheckoutEvent, SendEvent};
 use cocoonmail::mail::{MailContent, SendDirectMail, SendMail};
-use cocoonmail::otp::{OtpCode, OtpRecipients, OtpSender, SendOtp};
-use cocoonmail::quota::Quotas;
+use cocoonmail::otp::{OtpCode, OtpRecipients, SendOtp};
+use cocoonmail::quota::{Quotas, SendReport};
 use cocoonmail::whatsapp::{SendWhatsApp, WhatsAppMessage};
 use serde_json::Value;
 
@@ -22,6 +22,7 @@ use crate::exit::Failure;
 use crate::fields::{Cell, FieldTypes};
 use crate::output::{fields, table, yes_no, Output};
 use crate::request_json;
+use crate::requests::{otp_sender, simple_event, ContactFields};
 
 /// `key validate`.
 pub(crate) fn key(client: &CliClient, out: Output, command: KeyCommand) -> Result<(), Failure> {
@@ -45,7 +46,7 @@ pub(crate) fn contacts(
 ) -> Result<(), Failure> {
     match command {
         ContactsCommand::Create(args) => {
-            let contact = match &args.data {
+            let contact = match &args.data.file {
                 Some(path) => request_json::create_contact(path)?,
                 None => create_from_flags(client, args)?,
             };
@@ -53,7 +54,7 @@ pub(crate) fn contacts(
             out.answer(&answer, |a| saved("Contact created", a.id.as_deref()))
         }
         ContactsCommand::Update(args) => {
-            let update = match &args.data {
+            let update = match &args.data.file {
                 Some(path) => request_json::update_contact(path)?,
                 None => update_from_flags(client, args)?,
             };
@@ -128,47 +129,43 @@ fn typed_properties(
         .collect()
 }
 
+/// The fields of `contacts create|update` flags.
+fn fields_from_flags(
+    client: &CliClient,
+    args: &ContactWriteArgs,
+) -> Result<ContactFields, Failure> {
+    let lists = args.list.iter().map(|id| (id.clone(), true));
+    let unsubscribed = args.unsubscribe.iter().map(|id| (id.clone(), false));
+    Ok(ContactFields {
+        first_name: args.first_name.clone(),
+        last_name: args.last_name.clone(),
+        source: args.source.clone(),
+        user_group: args.user_group.clone(),
+        subscribed: args.subscribed,
+        lists: lists.chain(unsubscribed).collect(),
+        properties: typed_properties(client, &args.property)?,
+    })
+}
+
 fn create_from_flags(client: &CliClient, args: ContactWriteArgs) -> Result<CreateContact, Failure> {
     if !args.clear.is_empty() || args.new_email.is_some() {
         return Err(Failure::usage(
             "--clear and --new-email are for `contacts update`",
         ));
     }
+    let fields = fields_from_flags(client, &args)?;
     let Some(email) = args.email else {
         return Err(Failure::usage("`contacts create` needs --email"));
     };
     let mut contact = CreateContact::new(email);
-    if let Some(v) = args.first_name {
-        contact = contact.first_name(v);
-    }
-    if let Some(v) = args.last_name {
-        contact = contact.last_name(v);
-    }
-    if let Some(v) = args.source {
-        contact = contact.source(v);
-    }
-    if let Some(v) = args.user_group {
-        contact = contact.user_group(v);
-    }
     if let Some(v) = args.user_id {
         contact = contact.user_id(v);
     }
-    if let Some(v) = args.subscribed {
-        contact = contact.subscribed(v);
-    }
-    for list in args.list {
-        contact = contact.subscribe_to(list);
-    }
-    for list in args.unsubscribe {
-        contact = contact.unsubscribe_from(list);
-    }
-    for (name, value) in typed_properties(client, &args.property)? {
-        contact = contact.property(name, value);
-    }
-    Ok(contact)
+    Ok(fields.apply(contact))
 }
 
 fn update_from_flags(client: &CliClient, args: ContactWriteArgs) -> Result<UpdateContact, Failure> {
+    let fields = fields_from_flags(client, &args)?;
     let mut update = match (args.email, args.user_id) {
         (Some(email), Some(id)) => UpdateContact::by_email(email).user_id(id),
         (Some(email), None) => UpdateContact::by_email(email),
@@ -182,30 +179,7 @@ fn update_from_flags(client: &CliClient, args: ContactWriteArgs) -> Result<Updat
     if let Some(v) = args.new_email {
         update = update.email(v);
     }
-    if let Some(v) = args.first_name {
-        update = update.first_name(v);
-    }
-    if let Some(v) = args.last_name {
-        update = update.last_name(v);
-    }
-    if let Some(v) = args.source {
-        update = update.source(v);
-    }
-    if let Some(v) = args.user_group {
-        update = update.user_group(v);
-    }
-    if let Some(v) = args.subscribed {
-        update = update.subscribed(v);
-    }
-    for list in args.list {
-        update = update.subscribe_to(list);
-    }
-    for list in args.unsubscribe {
-        update = update.unsubscribe_from(list);
-    }
-    for (name, value) in typed_properties(client, &args.property)? {
-        update = update.property(name, value);
-    }
+    let mut update = fields.apply(update);
     for field in &args.clear {
         update = match field.as_str() {
             "first-name" | "firstName" => update.clear(ContactField::FirstName),
@@ -327,7 +301,7 @@ pub(crate) fn events(
 ) -> Result<(), Failure> {
     match command {
         EventsCommand::Send(args) => {
-            let event = match &args.data {
+            let event = match &args.data.file {
                 Some(path) => request_json::send_event(path)?,
                 None => event_from_flags(args)?,
             };
@@ -335,7 +309,7 @@ pub(crate) fn events(
             out.answer(&answer, |a| saved("Event sent", a.id.as_deref()))
         }
         EventsCommand::Checkout(args) => {
-            let checkout = match &args.data {
+            let checkout = match &args.data.file {
                 Some(path) => request_json::checkout(path)?,
                 None => checkout_from_flags(args)?,
             };
@@ -351,18 +325,17 @@ pub(crate) fn events(
 }
 
 fn event_from_flags(args: EventSendArgs) -> Result<SendEvent, Failure> {
-    let mut event = SimpleEvent::new(
+    let properties = args
+        .property
+        .iter()
+        .map(|p| pair("--property", p).map(|(k, v)| (k.to_owned(), Value::from(v))))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(simple_event(
         args.name.unwrap_or_default(),
         args.email.unwrap_or_default(),
-    );
-    if let Some(v) = args.attribute {
-        event = event.event_attribute(v);
-    }
-    for p in &args.property {
-        let (name, value) = pair("--property", p)?;
-        event = event.property(name, value);
-    }
-    Ok(SendEvent::from(event))
+        args.attribute,
+        properties,
+    ))
 }
 
 fn checkout_from_flags(args: CheckoutArgs) -> Result<CheckoutEvent, Failure> {
@@ -409,35 +382,17 @@ fn cart_item(text: &str) -> Result<CartItem, Failure> {
 pub(crate) fn mail(client: &CliClient, out: Output, command: MailCommand) -> Result<(), Failure> {
     match command {
         MailCommand::Send(args) => {
-            let mail = match &args.data {
+            let mail = match &args.data.file {
                 Some(path) => request_json::send_mail(path)?,
                 None => mail_from_flags(args)?,
             };
             let answer = client.mail().send(mail)?;
             out.answer(&answer, |a| {
-                let mut text = format!("Sent to {} recipient(s).\n", a.report.len());
-                let mut rows: Vec<Vec<String>> = a
-                    .report
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            format!("  {}", r.to.clone().unwrap_or_default()),
-                            r.message_id.clone().unwrap_or_default(),
-                        ]
-                    })
-                    .collect();
-                rows.extend(
-                    a.failed_recipients
-                        .iter()
-                        .map(|f| vec!["  failed:".to_owned(), value_text(f)]),
-                );
-                text.push_str(&table(&rows));
-                text.push_str(&quotas(&a.quotas));
-                text
+                send_report(&a.report, &a.failed_recipients, &a.quotas)
             })
         }
         MailCommand::SendDirect(args) => {
-            let mail = match &args.data {
+            let mail = match &args.data.file {
                 Some(path) => request_json::send_direct_mail(path)?,
                 None => direct_mail_from_flags(args)?,
             };
@@ -488,6 +443,28 @@ pub(crate) fn mail(client: &CliClient, out: Output, command: MailCommand) -> Res
             })
         }
     }
+}
+
+/// The answer to a send: each recipient's message id, the failed recipients, the quotas.
+fn send_report(report: &[SendReport], failed: &[Value], quota: &Quotas) -> String {
+    let mut text = format!("Sent to {} recipient(s).\n", report.len());
+    let mut rows: Vec<Vec<String>> = report
+        .iter()
+        .map(|r| {
+            vec![
+                format!("  {}", r.to.clone().unwrap_or_default()),
+                r.message_id.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    rows.extend(
+        failed
+            .iter()
+            .map(|f| vec!["  failed:".to_owned(), value_text(f)]),
+    );
+    text.push_str(&table(&rows));
+    text.push_str(&quotas(quota));
+    text
 }
 
 /// A JSON value for a line of text: strings unquoted.
@@ -553,10 +530,10 @@ fn mail_from_flags(args: MailSendArgs) -> Result<SendMail, Failure> {
         }
     };
     let mut mail = SendMail::new(mode)
-        .to_all(args.to.iter().map(String::as_str))
-        .cc_all(args.cc)
+        .to_all(args.addressing.to.iter().map(String::as_str))
+        .cc_all(args.addressing.cc)
         .tags(args.tag);
-    if let Some(v) = args.reply_to {
+    if let Some(v) = args.addressing.reply_to {
         mail = mail.reply_to(v);
     }
     for p in &args.param {
@@ -573,9 +550,9 @@ fn direct_mail_from_flags(args: MailSendDirectArgs) -> Result<SendDirectMail, Fa
         args.sender.unwrap_or_default(),
         args.subject.unwrap_or_default(),
     )
-    .to_all(args.to)
-    .cc_all(args.cc);
-    if let Some(v) = args.reply_to {
+    .to_all(args.addressing.to)
+    .cc_all(args.addressing.cc);
+    if let Some(v) = args.addressing.reply_to {
         mail = mail.reply_to(v);
     }
     Ok(mail)
@@ -598,31 +575,13 @@ pub(crate) fn whatsapp(
 ) -> Result<(), Failure> {
     match command {
         WhatsAppCommand::Send(args) => {
-            let message = match &args.data {
+            let message = match &args.data.file {
                 Some(path) => request_json::send_whatsapp(path)?,
                 None => whatsapp_from_flags(args)?,
             };
             let answer = client.whatsapp().send(message)?;
             out.answer(&answer, |a| {
-                let mut text = format!("Sent to {} recipient(s).\n", a.report.len());
-                let mut rows: Vec<Vec<String>> = a
-                    .report
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            format!("  {}", r.to.clone().unwrap_or_default()),
-                            r.message_id.clone().unwrap_or_default(),
-                        ]
-                    })
-                    .collect();
-                rows.extend(
-                    a.failed_recipients
-                        .iter()
-                        .map(|f| vec!["  failed:".to_owned(), value_text(f)]),
-                );
-                text.push_str(&table(&rows));
-                text.push_str(&quotas(&a.quotas));
-                text
+                send_report(&a.report, &a.failed_recipients, &a.quotas)
             })
         }
         WhatsAppCommand::Status(id) => {
@@ -668,7 +627,7 @@ fn whatsapp_from_flags(args: WhatsAppSendArgs) -> Result<SendWhatsApp, Failure> 
 /// `otp send`.
 pub(crate) fn otp(client: &CliClient, out: Output, command: OtpCommand) -> Result<(), Failure> {
     let OtpCommand::Send(args) = command;
-    let otp = match &args.data {
+    let otp = match &args.data.file {
         Some(path) => request_json::send_otp(path)?,
         None => otp_from_flags(args)?,
     };
@@ -690,14 +649,7 @@ fn otp_from_flags(args: OtpSendArgs) -> Result<SendOtp, Failure> {
     if let Some(v) = args.subject {
         otp = otp.subject(v);
     }
-    if args.email_sender.is_some() || args.whatsapp_sender.is_some() {
-        let mut sender = OtpSender::new();
-        if let Some(v) = args.email_sender {
-            sender = sender.email_sender(v);
-        }
-        if let Some(v) = args.whatsapp_sender {
-            sender = sender.whatsapp_sender(v);
-        }
+    if let Some(sender) = otp_sender(args.email_sender, args.whatsapp_sender) {
         otp = otp.sender(sender);
     }
     Ok(otp)

@@ -145,6 +145,7 @@ mod fields;
 mod import;
 mod output;
 mod request_json;
+mod requests;
 
 use std::process::ExitCode;
 

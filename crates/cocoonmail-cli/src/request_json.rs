@@ -11,19 +11,20 @@ use std::path::Path;
 
 use cocoonmail::contacts::{CreateContact, UpdateContact};
 use cocoonmail::events::{
-    CartItem, CheckoutCustomer, CheckoutEvent, Event, EventContact, SendEvent, SimpleEvent,
+    CartItem, CheckoutCustomer, CheckoutEvent, Event, EventContact, SendEvent,
 };
 use cocoonmail::mail::{
     Attachment, DirectRecipient, MailContent, Recipient, RemoteAttachment, SendDirectMail, SendMail,
 };
-use cocoonmail::otp::{OtpCode, OtpRecipients, OtpSender, SendOtp};
-use cocoonmail::properties::PropertyValue;
+use cocoonmail::otp::{OtpCode, OtpRecipients, SendOtp};
+use cocoonmail::properties::{PropertyName, PropertyValue};
 use cocoonmail::whatsapp::{SendWhatsApp, WhatsAppEvent, WhatsAppMessage, WhatsAppRecipient};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::exit::Failure;
+use crate::requests::{otp_sender, simple_event, ContactFields};
 
 /// A builder method setting a text field.
 type SetText<T> = fn(T, String) -> T;
@@ -78,9 +79,11 @@ struct ContactData {
 }
 
 impl ContactData {
-    /// The custom properties as the SDK's values.
-    fn properties(&self, path: &Path) -> Result<Vec<(&str, PropertyValue)>, Failure> {
-        self.properties
+    /// The fields given a value; `null`s are left to the caller (they clear on an update).
+    fn fields(&self, path: &Path) -> Result<ContactFields, Failure> {
+        let value = |v: &Option<Option<String>>| v.clone().flatten();
+        let properties = self
+            .properties
             .iter()
             .map(|(name, value)| {
                 let value = match value {
@@ -97,30 +100,24 @@ impl ContactData {
                         ))
                     }
                 };
-                Ok((name.as_str(), value))
+                let name = PropertyName::new(name.as_str()).map_err(|e| bad(path, e))?;
+                Ok((name, value))
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok(ContactFields {
+            first_name: value(&self.first_name),
+            last_name: value(&self.last_name),
+            source: value(&self.source),
+            user_group: value(&self.user_group),
+            subscribed: self.subscribed,
+            lists: self
+                .mailing_lists
+                .iter()
+                .map(|(id, on)| (id.clone(), *on))
+                .collect(),
+            properties,
+        })
     }
-}
-
-/// Applies the settings creating and updating share; `$request` is either request type.
-macro_rules! apply_lists_and_properties {
-    ($request:expr, $data:expr, $path:expr) => {{
-        let mut request = $request;
-        for (list, subscribed) in &$data.mailing_lists {
-            request = if *subscribed {
-                request.subscribe_to(list)
-            } else {
-                request.unsubscribe_from(list)
-            };
-        }
-        for (name, value) in $data.properties($path)? {
-            request = request
-                .try_property(name, value)
-                .map_err(|e| bad($path, e))?;
-        }
-        request
-    }};
 }
 
 /// `contacts create --data`.
@@ -133,61 +130,32 @@ pub(crate) fn create_contact(path: &Path) -> Result<CreateContact, Failure> {
     if let Some(v) = &data.user_id {
         contact = contact.user_id(v);
     }
-    if let Some(Some(v)) = &data.first_name {
-        contact = contact.first_name(v);
-    }
-    if let Some(Some(v)) = &data.last_name {
-        contact = contact.last_name(v);
-    }
-    if let Some(Some(v)) = &data.source {
-        contact = contact.source(v);
-    }
-    if let Some(Some(v)) = &data.user_group {
-        contact = contact.user_group(v);
-    }
-    if let Some(v) = data.subscribed {
-        contact = contact.subscribed(v);
-    }
-    Ok(apply_lists_and_properties!(contact, data, path))
+    Ok(data.fields(path)?.apply(contact))
 }
 
-/// `contacts update --data`.
+/// `contacts update --data`: a `null` clears the field.
 pub(crate) fn update_contact(path: &Path) -> Result<UpdateContact, Failure> {
     use cocoonmail::contacts::ContactField;
 
     let data: ContactData = read(path)?;
-    let mut update = match (&data.email, &data.user_id) {
-        (Some(email), user_id) => {
-            let update = UpdateContact::by_email(email);
-            match user_id {
-                Some(id) => update.user_id(id),
-                None => update,
-            }
-        }
+    let update = match (&data.email, &data.user_id) {
+        (Some(email), Some(id)) => UpdateContact::by_email(email).user_id(id),
+        (Some(email), None) => UpdateContact::by_email(email),
         (None, Some(id)) => UpdateContact::by_user_id(id),
         (None, None) => return Err(bad(path, "`email` or `userId` is required")),
     };
+    let mut update = data.fields(path)?.apply(update);
     for (field, value) in [
         (ContactField::FirstName, &data.first_name),
         (ContactField::LastName, &data.last_name),
         (ContactField::Source, &data.source),
         (ContactField::UserGroup, &data.user_group),
     ] {
-        update = match value {
-            None => update,
-            Some(None) => update.clear(field),
-            Some(Some(v)) => match field {
-                ContactField::FirstName => update.first_name(v),
-                ContactField::LastName => update.last_name(v),
-                ContactField::Source => update.source(v),
-                _ => update.user_group(v),
-            },
-        };
+        if let Some(None) = value {
+            update = update.clear(field);
+        }
     }
-    if let Some(v) = data.subscribed {
-        update = update.subscribed(v);
-    }
-    Ok(apply_lists_and_properties!(update, data, path))
+    Ok(update)
 }
 
 /// The structured event shape.
@@ -244,14 +212,7 @@ pub(crate) fn send_event(path: &Path) -> Result<SendEvent, Failure> {
     let name = text("event_name", true)?.unwrap_or_default();
     let email = text("email", true)?.unwrap_or_default();
     let attribute = text("event_attribute", false)?;
-    let mut event = SimpleEvent::new(name, email);
-    if let Some(v) = attribute {
-        event = event.event_attribute(v);
-    }
-    for (key, value) in object {
-        event = event.property(key, value);
-    }
-    Ok(SendEvent::from(event))
+    Ok(simple_event(name, email, attribute, object))
 }
 
 #[derive(Debug, Deserialize)]
@@ -708,14 +669,10 @@ pub(crate) fn send_otp(path: &Path) -> Result<SendOtp, Failure> {
     if let Some(v) = data.subject {
         otp = otp.subject(v);
     }
-    if let Some(s) = data.sender {
-        let mut sender = OtpSender::new();
-        if let Some(v) = s.email_sender {
-            sender = sender.email_sender(v);
-        }
-        if let Some(v) = s.whatsapp_sender {
-            sender = sender.whatsapp_sender(v);
-        }
+    if let Some(sender) = data
+        .sender
+        .and_then(|s| otp_sender(s.email_sender, s.whatsapp_sender))
+    {
         otp = otp.sender(sender);
     }
     Ok(otp)

@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 
 use cocoonmail::contacts::{CreateContact, UpdateContact};
 use cocoonmail::core::{Query, Target};
-use cocoonmail::events::{SendEvent, SimpleEvent};
-use cocoonmail::properties::{PropertyName, PropertyValue};
+use cocoonmail::events::SendEvent;
 use cocoonmail::{Endpoint, Error, Idempotency, InvalidInput};
 
 use super::failures::REASON;
 use super::input::Row;
 use crate::fields::{parse_bool, Cell, FieldTypes};
+use crate::requests::{simple_event, ContactFields};
 
 /// A kind of import: how a row becomes a request, and what resending is safe.
 pub(crate) trait RowKind: Send + Sync + 'static {
@@ -153,13 +153,7 @@ impl Endpoint for ContactWrite {
 struct ContactRow {
     email: Option<String>,
     user_id: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    user_group: Option<String>,
-    source: Option<String>,
-    subscribed: Option<bool>,
-    lists: Vec<String>,
-    properties: Vec<(PropertyName, PropertyValue)>,
+    fields: ContactFields,
 }
 
 impl Contacts {
@@ -210,55 +204,35 @@ impl Contacts {
                     contact.email = Some(email);
                 }
                 Some(ContactColumn::UserId) => contact.user_id = Some(text(name, cell)?),
-                Some(ContactColumn::FirstName) => contact.first_name = Some(text(name, cell)?),
-                Some(ContactColumn::LastName) => contact.last_name = Some(text(name, cell)?),
-                Some(ContactColumn::UserGroup) => contact.user_group = Some(text(name, cell)?),
-                Some(ContactColumn::Source) => contact.source = Some(text(name, cell)?),
+                Some(ContactColumn::FirstName) => {
+                    contact.fields.first_name = Some(text(name, cell)?)
+                }
+                Some(ContactColumn::LastName) => contact.fields.last_name = Some(text(name, cell)?),
+                Some(ContactColumn::UserGroup) => {
+                    contact.fields.user_group = Some(text(name, cell)?)
+                }
+                Some(ContactColumn::Source) => contact.fields.source = Some(text(name, cell)?),
                 Some(ContactColumn::Subscribed) => {
-                    contact.subscribed = Some(parse_bool(cell).ok_or_else(|| {
+                    contact.fields.subscribed = Some(parse_bool(cell).ok_or_else(|| {
                         format!("`{name}`: expected true or false (also yes/no, 1/0)")
                     })?)
                 }
-                Some(ContactColumn::MailingLists) => contact.lists = self.list_ids(cell)?,
+                Some(ContactColumn::MailingLists) => {
+                    contact.fields.lists = self
+                        .list_ids(cell)?
+                        .into_iter()
+                        .map(|id| (id, true))
+                        .collect()
+                }
                 None => {
                     let property = self.fields.name(name)?;
                     let value = self.fields.convert(name, cell)?;
-                    contact.properties.push((property, value));
+                    contact.fields.properties.push((property, value));
                 }
             }
         }
         Ok(contact)
     }
-}
-
-/// The setters creating and updating share.
-macro_rules! fill {
-    ($request:expr, $row:expr) => {{
-        let mut request = $request;
-        let row = $row;
-        if let Some(v) = row.first_name {
-            request = request.first_name(v);
-        }
-        if let Some(v) = row.last_name {
-            request = request.last_name(v);
-        }
-        if let Some(v) = row.user_group {
-            request = request.user_group(v);
-        }
-        if let Some(v) = row.source {
-            request = request.source(v);
-        }
-        if let Some(v) = row.subscribed {
-            request = request.subscribed(v);
-        }
-        for list in row.lists {
-            request = request.subscribe_to(list);
-        }
-        for (name, value) in row.properties {
-            request = request.property(name, value);
-        }
-        request
-    }};
 }
 
 impl RowKind for Contacts {
@@ -297,7 +271,7 @@ impl RowKind for Contacts {
             if let Some(id) = contact.user_id.take() {
                 create = create.user_id(id);
             }
-            let create = validated(fill!(create, contact))?;
+            let create = validated(contact.fields.apply(create))?;
             return Ok(ContactWrite::Create(Box::new(create)));
         }
         let update = match (contact.email.take(), contact.user_id.take()) {
@@ -306,7 +280,7 @@ impl RowKind for Contacts {
             (None, Some(id)) => UpdateContact::by_user_id(id),
             (None, None) => return Err("needs an `email` or a `userId`".to_owned()),
         };
-        let update = validated(fill!(update, contact))?;
+        let update = validated(contact.fields.apply(update))?;
         Ok(ContactWrite::Update(Box::new(update)))
     }
 
@@ -393,14 +367,7 @@ impl RowKind for Events {
             "`email` is required: the event API identifies the contact by email (a userId \
              alone cannot be sent)",
         )?;
-        let mut event = SimpleEvent::new(name, email);
-        if let Some(v) = attribute {
-            event = event.event_attribute(v);
-        }
-        for (column, value) in properties {
-            event = event.property(column, value);
-        }
-        validated(SendEvent::from(event))
+        validated(simple_event(name, email, attribute, properties))
     }
 
     fn resend_uncertain(&self) -> bool {
