@@ -2,6 +2,23 @@
 
 mod common;
 
+/// `mail send-direct` with a sender and a subject.
+const SEND_DIRECT: [&str; 6] = [
+    "mail",
+    "send-direct",
+    "--sender",
+    "s@example.com",
+    "--subject",
+    "Hi",
+];
+/// `otp send` with a template.
+const SEND_OTP: [&str; 4] = [
+    "otp",
+    "send",
+    "--template-uuid",
+    "7d1e5c2a-0000-4000-8000-000000000001",
+];
+
 use cocoon_mock::Fault;
 use common::{json, stderr, stdout, Env};
 use serde_json::json;
@@ -425,14 +442,7 @@ fn mail_send_direct_succeeds_and_a_server_error_is_exit_code_8() {
     let env = Env::new();
     let body = env.file("body.html", "<p>Hello</p>");
     env.cmd()
-        .args([
-            "mail",
-            "send-direct",
-            "--sender",
-            "s@example.com",
-            "--subject",
-            "Hi",
-        ])
+        .args(SEND_DIRECT)
         .arg("--content-file")
         .arg(&body)
         .args(["--to", "dm@example.com"])
@@ -442,14 +452,7 @@ fn mail_send_direct_succeeds_and_a_server_error_is_exit_code_8() {
     env.server
         .script("POST", "/webhook/mail/send-direct", [Fault::status(503)]);
     env.cmd()
-        .args([
-            "mail",
-            "send-direct",
-            "--sender",
-            "s@example.com",
-            "--subject",
-            "Hi",
-        ])
+        .args(SEND_DIRECT)
         .args(["--content", "<p>Hi</p>", "--to", "dm@example.com"])
         .assert()
         .code(8);
@@ -527,12 +530,7 @@ fn whatsapp_send_and_status_succeed_and_fail_with_their_codes() {
 fn otp_send_keeps_leading_zeros_and_refuses_letters() {
     let env = Env::new();
     env.cmd()
-        .args([
-            "otp",
-            "send",
-            "--template-uuid",
-            "7d1e5c2a-0000-4000-8000-000000000001",
-        ])
+        .args(SEND_OTP)
         .args(["--email", "ot@example.com", "--code", "004217"])
         .assert()
         .success();
@@ -545,12 +543,7 @@ fn otp_send_keeps_leading_zeros_and_refuses_letters() {
         .unwrap();
     assert_eq!(body["otp"], "004217");
     env.cmd()
-        .args([
-            "otp",
-            "send",
-            "--template-uuid",
-            "7d1e5c2a-0000-4000-8000-000000000001",
-        ])
+        .args(SEND_OTP)
         .args(["--email", "ot@example.com", "--code", "42a"])
         .assert()
         .code(3);

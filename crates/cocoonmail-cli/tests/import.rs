@@ -27,9 +27,8 @@ fn a_contacts_import_names_bad_rows_by_line_and_writes_the_good_ones_typed() {
     let env = Env::new();
     let input = env.file("contacts.csv", CONTACTS);
     let out = env
-        .cmd()
-        .args(["--json", "--rate", "100", "import", "contacts"])
-        .arg(&input)
+        .import("contacts", &input)
+        .arg("--json")
         .args(["--failures", "failed.csv"])
         .assert()
         .code(9);
@@ -167,17 +166,9 @@ fn importing_contacts_twice_is_harmless_and_create_only_skips_existing_ones() {
         "c.csv",
         "email,plan\na@example.com,pro\nb@example.com,basic\n",
     );
-    env.cmd()
-        .args(["--rate", "100", "import", "contacts"])
-        .arg(&input)
-        .assert()
-        .success();
+    env.import("contacts", &input).assert().success();
     std::fs::remove_file(env.path("c.csv.journal")).unwrap();
-    env.cmd()
-        .args(["--rate", "100", "import", "contacts"])
-        .arg(&input)
-        .assert()
-        .success();
+    env.import("contacts", &input).assert().success();
     assert_eq!(env.server.contacts().len(), 2);
 
     let more = env.file(
@@ -185,9 +176,8 @@ fn importing_contacts_twice_is_harmless_and_create_only_skips_existing_ones() {
         "email,plan\na@example.com,pro\nc@example.com,pro\n",
     );
     let out = env
-        .cmd()
-        .args(["--json", "--rate", "100", "import", "contacts"])
-        .arg(&more)
+        .import("contacts", &more)
+        .arg("--json")
         .arg("--create-only")
         .assert()
         .success();
@@ -252,11 +242,7 @@ fn events_from_stdin_as_json_lines_with_a_journal() {
 fn a_journal_of_another_input_is_refused_and_an_existing_one_needs_resume() {
     let env = Env::new();
     let input = env.file("events.csv", &events_csv(3));
-    env.cmd()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
-        .assert()
-        .success();
+    env.import("events", &input).assert().success();
     let out = env
         .cmd()
         .args(["import", "events"])
@@ -299,9 +285,7 @@ fn refused_rows_go_to_the_failures_file_and_are_sent_again_on_resume() {
         )],
     );
     let out = env
-        .cmd()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
+        .import("events", &input)
         .args(["--failures", "failed.csv", "--concurrency", "1"])
         .assert()
         .code(9);
@@ -311,9 +295,7 @@ fn refused_rows_go_to_the_failures_file_and_are_sent_again_on_resume() {
     assert_eq!(env.event_emails().len(), 3);
 
     // The refused row was never processed: resuming sends it, and only it.
-    env.cmd()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
+    env.import("events", &input)
         .arg("--resume")
         .assert()
         .success();
@@ -337,9 +319,7 @@ fn an_event_without_a_certain_answer_is_listed_and_never_resent_unless_asked() {
     env.server
         .script("POST", "/webhook/event/send", [Fault::status(500)]);
     let out = env
-        .cmd()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
+        .import("events", &input)
         .args(["--failures", "failed.csv", "--concurrency", "1"])
         .assert()
         .code(9);
@@ -354,9 +334,8 @@ fn an_event_without_a_certain_answer_is_listed_and_never_resent_unless_asked() {
     );
 
     let out = env
-        .cmd()
-        .args(["--json", "--rate", "100", "import", "events"])
-        .arg(&input)
+        .import("events", &input)
+        .arg("--json")
         .arg("--resume")
         .assert()
         .code(9);
@@ -365,9 +344,7 @@ fn an_event_without_a_certain_answer_is_listed_and_never_resent_unless_asked() {
     assert_eq!(summary["done_before"], 2);
     assert_eq!(summary["sent"], 0);
 
-    env.cmd()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
+    env.import("events", &input)
         .args(["--resume", "--resend-uncertain"])
         .assert()
         .success();
@@ -388,9 +365,7 @@ fn an_authentication_failure_stops_the_import_with_a_resume_command() {
     env.server
         .script("POST", "/webhook/event/send", [Fault::status(401)]);
     let out = env
-        .cmd()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
+        .import("events", &input)
         .args(["--concurrency", "1"])
         .assert()
         .code(4);
@@ -404,12 +379,7 @@ fn an_authentication_failure_stops_the_import_with_a_resume_command() {
 fn without_a_terminal_progress_is_plain_lines() {
     let env = Env::new();
     let input = env.file("events.csv", &events_csv(5));
-    let out = env
-        .cmd()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
-        .assert()
-        .success();
+    let out = env.import("events", &input).assert().success();
     let text = stderr(out.get_output());
     assert!(text.contains("progress: sending 5 rows"), "{text}");
     assert!(

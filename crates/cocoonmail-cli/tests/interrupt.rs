@@ -70,9 +70,7 @@ fn an_events_import_killed_mid_run_resumes_without_sending_any_row_twice() {
     assert!(!uncertain.is_empty());
 
     let out = env
-        .cmd()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
+        .import("events", &input)
         .args(["--resume", "--concurrency", "3"])
         .assert()
         .code(9);
@@ -156,9 +154,7 @@ fn an_events_import_stopped_by_ctrl_c_resumes_and_completes_every_row_once() {
     let before = env.event_emails().len();
     assert!(before < rows, "stopped early: {before} of {rows}");
 
-    env.cmd()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
+    env.import("events", &input)
         .args(["--resume", "--concurrency", "2"])
         .assert()
         .success();

@@ -232,37 +232,35 @@ mod tests {
     #[test]
     fn json_lines_failures_become_csv_with_every_key() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("failed.csv");
-        let mut failures = Failures::create(&path, Format::Jsonl, None).unwrap();
-        failures
-            .write(
-                &json_row(json!({"email": "a@x.io", "seats": 3})),
-                None,
-                "r1",
-            )
-            .unwrap();
-        failures
-            .write(
-                &json_row(json!({"email": "b@x.io", "tags": ["x"], "reason": "old"})),
-                None,
-                "r2",
-            )
-            .unwrap();
-        failures.finish().unwrap();
+        let write = |name: &str, rows: &[(Value, &str)]| {
+            let path = dir.path().join(name);
+            let mut failures = Failures::create(&path, Format::Jsonl, None).unwrap();
+            for (row, reason) in rows {
+                failures
+                    .write(&json_row(row.clone()), None, reason)
+                    .unwrap();
+            }
+            failures.finish().unwrap();
+            path
+        };
+        let path = write(
+            "failed.csv",
+            &[
+                (json!({"email": "a@x.io", "seats": 3}), "r1"),
+                (
+                    json!({"email": "b@x.io", "tags": ["x"], "reason": "old"}),
+                    "r2",
+                ),
+            ],
+        );
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             "email,seats,tags,reason\na@x.io,3,,r1\nb@x.io,,\"[\"\"x\"\"]\",r2\n"
         );
-        let path = dir.path().join("failed.jsonl");
-        let mut failures = Failures::create(&path, Format::Jsonl, None).unwrap();
-        failures
-            .write(
-                &json_row(json!({"email": "a@x.io", "seats": 3})),
-                None,
-                "r1",
-            )
-            .unwrap();
-        failures.finish().unwrap();
+        let path = write(
+            "failed.jsonl",
+            &[(json!({"email": "a@x.io", "seats": 3}), "r1")],
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 1);
         let written: Value = serde_json::from_str(&text).unwrap();

@@ -321,14 +321,8 @@ impl<K: RowKind> Import<K> {
                     checked.to_send += 1;
                     self.summary.resent_uncertain += 1;
                 }
-                Decision::Done => {
-                    self.summary.done_before += 1;
-                    self.summary.skipped += 1;
-                }
-                Decision::Uncertain => {
-                    self.summary.uncertain += 1;
-                    self.summary.uncertain_lines.push(row.line);
-                }
+                Decision::Done => self.summary.skipped_row(false),
+                Decision::Uncertain => self.summary.uncertain_row(row.line),
             }
         }
         checked.sha256 = rows.sha256();
@@ -457,13 +451,9 @@ impl<K: RowKind> Import<K> {
             counts.answered += 1;
             match state {
                 RowState::Ok => self.summary.sent += 1,
-                RowState::Skipped => {
-                    self.summary.skipped += 1;
-                    self.summary.existing += 1;
-                }
+                RowState::Skipped => self.summary.skipped_row(true),
                 RowState::Uncertain => {
-                    self.summary.uncertain += 1;
-                    self.summary.uncertain_lines.push(row.line);
+                    self.summary.uncertain_row(row.line);
                     progress.message(&format!("line {}: uncertain: {reason}", row.line));
                 }
                 _ => {
@@ -503,8 +493,7 @@ impl<K: RowKind> Import<K> {
         // Rows still in flight when the workers ended (a journal failure): never answered.
         for (_, row) in lock(&shared.in_flight).drain() {
             sending.unanswered += 1;
-            self.summary.uncertain += 1;
-            self.summary.uncertain_lines.push(row.line);
+            self.summary.uncertain_row(row.line);
         }
         self.summary.uncertain_lines.sort_unstable();
         if let Some(journal) = &journal {

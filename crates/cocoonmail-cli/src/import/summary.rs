@@ -90,6 +90,23 @@ impl Summary {
         }
     }
 
+    /// Counts a row that may or may not have been processed, and is not sent again.
+    pub(crate) fn uncertain_row(&mut self, line: u64) {
+        self.uncertain += 1;
+        self.uncertain_lines.push(line);
+    }
+
+    /// Counts a skipped row: done by an earlier run, or (`existing`) a contact that already
+    /// existed.
+    pub(crate) fn skipped_row(&mut self, existing: bool) {
+        self.skipped += 1;
+        if existing {
+            self.existing += 1;
+        } else {
+            self.done_before += 1;
+        }
+    }
+
     /// Sets the times and the rate.
     pub(crate) fn timing(&mut self, elapsed: Duration, sending: Duration, answered: u64) {
         self.elapsed_seconds = round(elapsed.as_secs_f64(), 3);

@@ -45,6 +45,14 @@ impl Env {
         cmd
     }
 
+    /// `cocoonmail --rate 100 import KIND INPUT`: an import paced well above what the fake
+    /// server needs.
+    pub fn import(&self, kind: &str, input: &Path) -> assert_cmd::Command {
+        let mut cmd = self.cmd();
+        cmd.args(["--rate", "100", "import", kind]).arg(input);
+        cmd
+    }
+
     /// A std `Command` for the binary, configured like [`Env::cmd`], for tests that signal it.
     pub fn process(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(BIN);
