@@ -24,12 +24,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::exit::Failure;
-use crate::requests::{otp_sender, simple_event, ContactFields};
-
-/// A builder method setting a text field.
-type SetText<T> = fn(T, String) -> T;
-/// A builder method setting a yes-or-no field.
-type SetFlag<T> = fn(T, bool) -> T;
+use crate::requests::{otp_sender, simple_event, ContactFields, SetFlag, SetText};
 
 /// Reads `path` (`-`: stdin) as the JSON of `T`.
 fn read<T: DeserializeOwned>(path: &Path) -> Result<T, Failure> {

@@ -6,6 +6,11 @@ use cocoonmail::otp::OtpSender;
 use cocoonmail::properties::{PropertyName, PropertyValue};
 use serde_json::Value;
 
+/// A builder method setting a text field.
+pub(crate) type SetText<T> = fn(T, String) -> T;
+/// A builder method setting a yes-or-no field.
+pub(crate) type SetFlag<T> = fn(T, bool) -> T;
+
 /// The contact fields a create and an upsert share.
 #[derive(Debug, Default)]
 pub(crate) struct ContactFields {
@@ -67,7 +72,7 @@ contact_setters!(CreateContact, UpdateContact);
 impl ContactFields {
     /// Sets every field given on `request`.
     pub(crate) fn apply<R: ContactSetters>(self, mut request: R) -> R {
-        let texts: [(Option<String>, fn(R, String) -> R); 4] = [
+        let texts: [(Option<String>, SetText<R>); 4] = [
             (self.first_name, R::set_first_name),
             (self.last_name, R::set_last_name),
             (self.source, R::set_source),
