@@ -145,8 +145,10 @@ fn a_column_the_account_does_not_have_is_refused_before_sending() {
         .cmd()
         .args(["import", "contacts"])
         .arg(&input)
+        .args(["--failures", "failed.csv"])
         .assert()
         .code(3);
+    assert!(!env.path("failed.csv").exists());
     let text = stderr(out.get_output());
     assert!(text.contains("line 1: column `plann`"), "{text}");
     assert!(text.contains("plan, renewal_date, seats, trial"), "{text}");

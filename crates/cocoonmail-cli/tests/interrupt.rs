@@ -107,7 +107,7 @@ fn an_events_import_stopped_by_ctrl_c_resumes_and_completes_every_row_once() {
             .rate_limit(RateLimit::Off)
             .latency(Duration::from_millis(400)),
     );
-    let rows = 12;
+    let rows = 30;
     let input = env.file("events.csv", &events_csv(rows));
     let journal = env.path("events.csv.journal");
     let child = env
@@ -155,7 +155,7 @@ fn an_events_import_stopped_by_ctrl_c_resumes_and_completes_every_row_once() {
     assert!(before < rows, "stopped early: {before} of {rows}");
 
     env.import("events", &input)
-        .args(["--resume", "--concurrency", "2"])
+        .args(["--resume", "--concurrency", "4"])
         .assert()
         .success();
     let delivered = delivered(&env);

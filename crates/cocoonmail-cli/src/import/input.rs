@@ -57,6 +57,13 @@ impl Input {
         })
     }
 
+    /// The input's size in bytes.
+    pub(crate) fn len(&self) -> Result<u64, Failure> {
+        std::fs::metadata(&self.path)
+            .map(|m| m.len())
+            .map_err(|e| Failure::other(format!("cannot read {}: {e}", self.display)))
+    }
+
     /// Reads the rows from the start.
     pub(crate) fn rows(&self) -> Result<Rows, Failure> {
         let mut file = File::open(&self.path)

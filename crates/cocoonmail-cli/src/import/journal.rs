@@ -102,8 +102,9 @@ pub(crate) struct Prior {
 }
 
 impl Prior {
-    /// Reads the journal at `path`.
-    pub(crate) fn read(path: &Path) -> Result<Prior, Failure> {
+    /// Reads the journal at `path`, of an input of `input_len` bytes (no row of it can start
+    /// past line `input_len + 1`).
+    pub(crate) fn read(path: &Path, input_len: u64) -> Result<Prior, Failure> {
         let shown = path.display();
         let file = File::open(path)
             .map_err(|e| Failure::other(format!("cannot read the journal {shown}: {e}")))?;
@@ -149,11 +150,13 @@ impl Prior {
                 (Some("run"), Some(_), Some("start")) => prior.runs += 1,
                 (Some("run"), Some(_), Some(_)) => {}
                 (Some("sent"), Some(line), None) => {
-                    prior.set(line.parse().map_err(|_| corrupt())?, RowState::Sent)?
+                    let line = line.parse().map_err(|_| corrupt())?;
+                    prior.set(&shown, line, input_len, RowState::Sent)?
                 }
                 (Some("done"), Some(line), Some(state)) => {
                     let state = RowState::from_word(state).ok_or_else(corrupt)?;
-                    prior.set(line.parse().map_err(|_| corrupt())?, state)?
+                    let line = line.parse().map_err(|_| corrupt())?;
+                    prior.set(&shown, line, input_len, state)?
                 }
                 _ => return Err(corrupt()),
             }
@@ -166,12 +169,23 @@ impl Prior {
         Ok(prior)
     }
 
-    fn set(&mut self, line: u64, state: RowState) -> Result<(), Failure> {
-        // One byte per input line: a line number past what any file here could hold is damage.
+    fn set(
+        &mut self,
+        shown: impl std::fmt::Display,
+        line: u64,
+        input_len: u64,
+        state: RowState,
+    ) -> Result<(), Failure> {
+        // One byte per input line, so a line past the input's end is refused before it is
+        // allocated for.
         let line = usize::try_from(line)
             .ok()
-            .filter(|l| *l < (1 << 34))
-            .ok_or_else(|| Failure::other("the journal names an impossible line number"))?;
+            .filter(|_| line <= input_len.saturating_add(1))
+            .ok_or_else(|| {
+                Failure::other(format!(
+                    "the journal {shown} names line {line}, past the end of this input: it was                      made from a different input"
+                ))
+            })?;
         if self.states.len() <= line {
             self.states.resize(line + 1, 0);
         }
@@ -370,7 +384,7 @@ mod tests {
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"done 3 o").unwrap();
 
-        let prior = Prior::read(&path).unwrap();
+        let prior = Prior::read(&path, 100).unwrap();
         assert_eq!(prior.runs, 1);
         assert_eq!(prior.state(2), RowState::Ok);
         assert_eq!(prior.state(3), RowState::Sent);
@@ -391,7 +405,11 @@ mod tests {
             text.ends_with("done 5 uncertain 503\ndone 3 ok 201\n"),
             "{text}"
         );
-        assert_eq!(Prior::read(&path).unwrap().state(3), RowState::Ok);
+        assert_eq!(Prior::read(&path, 100).unwrap().state(3), RowState::Ok);
+        assert!(Prior::read(&path, 3)
+            .unwrap_err()
+            .message
+            .contains("past the end"));
     }
 
     #[test]
@@ -399,7 +417,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
         std::fs::write(&path, "email,name\n").unwrap();
-        assert!(Prior::read(&path)
+        assert!(Prior::read(&path, 100)
             .unwrap_err()
             .message
             .contains("not a cocoonmail import journal"));
@@ -408,7 +426,10 @@ mod tests {
             format!("{MAGIC}\nkind events\ninput sha256:aa\nsent x\n"),
         )
         .unwrap();
-        assert!(Prior::read(&path).unwrap_err().message.contains("damaged"));
+        assert!(Prior::read(&path, 100)
+            .unwrap_err()
+            .message
+            .contains("damaged"));
         assert!(
             Journal::create(&path, "events", "aa").is_err(),
             "never overwritten"

@@ -153,7 +153,7 @@ impl<K: RowKind> Import<K> {
         });
         let exists = journal_path.as_ref().is_some_and(|p| p.exists());
         let prior = match (&journal_path, args.resume, exists) {
-            (Some(path), true, true) => Some(Prior::read(path)?),
+            (Some(path), true, true) => Some(Prior::read(path, input.len()?)?),
             (Some(path), true, false) => {
                 return Err(Failure::other(format!(
                     "there is no journal {} to resume from",
@@ -197,16 +197,20 @@ impl<K: RowKind> Import<K> {
     }
 
     fn run(mut self) -> Result<Exit, Failure> {
+        let rows = self.input.rows()?;
+        let header = rows.header().cloned();
+        drop(rows);
+        if let Some(header) = &header {
+            self.kind
+                .check_header(header)
+                .map_err(|e| Failure::invalid(format!("{}: line 1: {e}", self.input.display)))?;
+        }
         let mut failures = match &self.args.failures {
-            Some(path) if !self.args.dry_run => {
-                let header = self.input.rows()?;
-                let header = header.header().map(|h| h.as_slice().to_vec());
-                Some(Failures::create(
-                    path,
-                    self.input.format,
-                    header.as_deref(),
-                )?)
-            }
+            Some(path) if !self.args.dry_run => Some(Failures::create(
+                path,
+                self.input.format,
+                header.as_deref().map(Vec::as_slice),
+            )?),
             _ => None,
         };
         let checked = self.check(failures.as_mut())?;
@@ -285,15 +289,11 @@ impl<K: RowKind> Import<K> {
         Ok(exit)
     }
 
-    /// Reads every row, reports the bad ones, and counts what will be sent.
+    /// Reads every row (the header was checked), reports the bad ones, and counts what will
+    /// be sent.
     fn check(&mut self, mut failures: Option<&mut Failures>) -> Result<Checked, Failure> {
         let mut rows = self.input.rows()?;
         let header = rows.header().cloned();
-        if let Some(header) = &header {
-            self.kind
-                .check_header(header)
-                .map_err(|e| Failure::invalid(format!("{}: line 1: {e}", self.input.display)))?;
-        }
         let header = header.as_deref().map(Vec::as_slice);
         let mut checked = Checked::default();
         loop {
