@@ -269,9 +269,7 @@ impl<K: RowKind> Import<K> {
             self.summary.not_sent = checked
                 .to_send
                 .saturating_sub(sent.answered + sent.unanswered);
-            if self.journal_path.is_some()
-                && sent.fatal.as_ref().is_none_or(|f| f.exit != Exit::Other)
-            {
+            if self.journal_path.is_some() && !sent.journal_failed {
                 self.summary.resume_command = Some(resume_command());
             }
         }
@@ -461,8 +459,15 @@ impl<K: RowKind> Import<K> {
                     self.summary.refused += 1;
                     counts.failed += 1;
                     progress.message(&format!("line {}: {reason}", row.line));
-                    if let Some(failures) = failures.as_deref_mut() {
-                        failures.write(&row, header, &format!("line {}: {reason}", row.line))?;
+                    let line = format!("line {}: {reason}", row.line);
+                    if let Some(Err(e)) = failures
+                        .as_deref_mut()
+                        .map(|f| f.write(&row, header, &line))
+                    {
+                        // The rows in flight are still answered and journaled.
+                        stop.stop();
+                        sending.fatal.get_or_insert(e);
+                        failures = None;
                     }
                 }
             }
@@ -514,6 +519,7 @@ impl<K: RowKind> Import<K> {
         }
         if let Some(e) = lock(&shared.journal_error).take() {
             sending.fatal = Some(e);
+            sending.journal_failed = true;
         }
         sending.sha256 = lock(&shared.sha256).take();
         Ok(sending)
@@ -608,6 +614,8 @@ struct Sending {
     interrupted: bool,
     /// What stopped the run early.
     fatal: Option<Failure>,
+    /// Whether the journal could not be written (then the run cannot be resumed from it).
+    journal_failed: bool,
     /// The input's checksum as read while sending.
     sha256: Option<String>,
 }
