@@ -187,6 +187,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_closed_gate_lets_no_request_out_and_429s_are_counted() {
+        use std::sync::atomic::AtomicUsize;
+        let calls = AtomicUsize::new(0);
+        let inner = |_req: Request<Vec<u8>>| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let mut answer = Response::new(Vec::new());
+            *answer.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            Ok(answer)
+        };
+        let transport = CliTransport::new(inner);
+        let request = || Request::new(Vec::new());
+        assert!(transport.send(request()).is_ok());
+        assert_eq!(transport.too_many_requests(), 1);
+        transport.gate().close();
+        let refused = transport.send(request()).unwrap_err();
+        assert_eq!(refused.message, GATE_CLOSED);
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "nothing went out");
+    }
+
+    #[test]
     fn the_key_file_gives_its_first_line_trimmed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("key");
