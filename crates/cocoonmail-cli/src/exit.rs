@@ -82,7 +82,8 @@ impl Exit {
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
     0    success
-    1    other failure (a local file, an unreadable answer, a journal of another input)
+    1    other failure (configuration, a local file, an unreadable answer, a journal of
+         another input)
     2    usage error (unknown flag, missing argument)
     3    invalid input (refused before sending, a bad --data file, bad import rows, HTTP 400)
     4    authentication (no API key, HTTP 401 invalid key, HTTP 403 temporarily blocked)
