@@ -250,6 +250,50 @@ mod tests {
         );
     }
 
+    /// Ours against the `percent-encoding` crate with RFC 3986's unreserved characters left
+    /// alone: the same text for any string.
+    mod percent_encoding_against_the_crate {
+        use super::*;
+        use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+        use proptest::prelude::*;
+
+        const UNRESERVED_KEPT: &AsciiSet = &NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+
+        fn ours(value: &str) -> String {
+            let mut out = String::new();
+            encode_component(&mut out, value);
+            out
+        }
+
+        proptest! {
+            #[test]
+            fn any_text_encodes_the_same(value in any::<String>()) {
+                prop_assert_eq!(ours(&value), utf8_percent_encode(&value, UNRESERVED_KEPT).to_string());
+            }
+
+            #[test]
+            fn ascii_text_encodes_the_same(value in "[ -~]{0,40}") {
+                prop_assert_eq!(ours(&value), utf8_percent_encode(&value, UNRESERVED_KEPT).to_string());
+            }
+        }
+
+        #[test]
+        fn every_ascii_byte_encodes_the_same() {
+            for byte in 0..=127u8 {
+                let value = char::from(byte).to_string();
+                assert_eq!(
+                    ours(&value),
+                    utf8_percent_encode(&value, UNRESERVED_KEPT).to_string(),
+                    "{byte}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn raw_requests_are_idempotent_only_when_reading_unless_told() {
         assert_eq!(

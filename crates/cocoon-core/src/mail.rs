@@ -1890,6 +1890,78 @@ mod tests {
         }
     }
 
+    /// Ours against the `base64` crate's standard engine: the same text for any bytes, and the
+    /// same verdict on any text, except one class the crate refuses and ours accepts: a last
+    /// symbol before the padding whose unused low bits are not zero (`"Z9a="`, `"Zh=="`), a
+    /// non-canonical encoding that RFC 4648 §3.5 lets decoders refuse.
+    mod base64_against_the_crate {
+        use super::*;
+        use base64::prelude::{Engine as _, BASE64_STANDARD};
+        use proptest::prelude::*;
+
+        /// Whether the symbol before the padding carries bits the decoded bytes do not use.
+        fn has_trailing_bits(text: &str) -> bool {
+            let bytes = text.as_bytes();
+            let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+            let Some(&last) = bytes.len().checked_sub(padding + 1).map(|i| &bytes[i]) else {
+                return false;
+            };
+            let value = BASE64_ALPHABET.iter().position(|&b| b == last).unwrap_or(0);
+            match padding {
+                1 => value & 0b11 != 0,
+                2 => value & 0b1111 != 0,
+                _ => false,
+            }
+        }
+
+        fn base64_like() -> impl Strategy<Value = String> {
+            prop_oneof![
+                // Text over the alphabet, padding and a few strangers.
+                "[A-Za-z0-9+/=_ .\n-]{0,16}",
+                // Real encodings, one symbol replaced.
+                (
+                    prop::collection::vec(any::<u8>(), 0..12),
+                    any::<prop::sample::Index>(),
+                    "[A-Za-z0-9+/=]"
+                )
+                    .prop_map(|(bytes, at, symbol)| {
+                        let mut text = BASE64_STANDARD.encode(bytes);
+                        if !text.is_empty() {
+                            let at = at.index(text.len());
+                            text.replace_range(at..=at, &symbol);
+                        }
+                        text
+                    }),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn encoding_is_the_same(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+                prop_assert_eq!(base64_encode(&bytes), BASE64_STANDARD.encode(&bytes));
+            }
+
+            #[test]
+            fn verdicts_differ_only_on_trailing_bits(text in base64_like()) {
+                let ours = is_base64(&text);
+                let crate_accepts = BASE64_STANDARD.decode(&text).is_ok();
+                if ours && !crate_accepts {
+                    prop_assert!(has_trailing_bits(&text), "{:?}", text);
+                } else {
+                    prop_assert_eq!(ours, crate_accepts, "{:?}", text);
+                }
+            }
+        }
+
+        #[test]
+        fn the_trailing_bits_disagreement() {
+            for text in ["Z9a=", "Zh==", "AB=="] {
+                assert!(is_base64(text), "{text}");
+                assert!(BASE64_STANDARD.decode(text).is_err(), "{text}");
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn base64_output_has_the_right_length_and_alphabet(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {

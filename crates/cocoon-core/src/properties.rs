@@ -759,7 +759,44 @@ mod tests {
         assert!(!props.is_empty());
     }
 
+    /// The first instant of a month, as the `httpdate` crate reads it (it insists on the
+    /// right weekday, so each is tried).
+    fn first_of_month(year: u32, month: &str) -> std::time::SystemTime {
+        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+            .iter()
+            .find_map(|weekday| {
+                httpdate::parse_http_date(&format!("{weekday}, 01 {month} {year} 00:00:00 GMT"))
+                    .ok()
+            })
+            .expect("one weekday fits")
+    }
+
     proptest! {
+        /// The month lengths this module's date check uses agree with the `httpdate` crate's
+        /// calendar: the last day it accepts is the last day of the month there, and the day
+        /// after is the first of the next month.
+        #[test]
+        fn month_lengths_agree_with_the_httpdate_calendar(
+            year in prop_oneof![1970u32..=9999, (20u32..=99).prop_map(|century| century * 100)],
+            month in prop_oneof![1u32..=12, Just(2)],
+        ) {
+            const MONTHS: [&str; 12] =
+                ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+            let name = MONTHS[month as usize - 1];
+            let last = (28..=32)
+                .take_while(|day| PropertyDate::parse(format!("{year:04}-{month:02}-{day:02}")).is_ok())
+                .last()
+                .expect("day 28 is always accepted");
+            let day = std::time::Duration::from_secs(86_400);
+            let last_instant = first_of_month(year, name) + day * (last - 1);
+            let shown = httpdate::fmt_http_date(last_instant);
+            prop_assert_eq!(&shown[5..16], format!("{last:02} {name} {year:04}"));
+            if (year, month) != (9999, 12) {
+                let next = httpdate::fmt_http_date(last_instant + day);
+                prop_assert_eq!(&next[5..7], "01");
+            }
+        }
+
         #[test]
         fn date_parsing_never_panics_and_keeps_accepted_text(text in "\\PC{0,40}") {
             if let Ok(date) = PropertyDate::parse(text.clone()) {

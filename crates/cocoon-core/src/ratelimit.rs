@@ -260,6 +260,225 @@ mod tests {
         assert!(rl.is_empty());
     }
 
+    /// Ours against the `httpdate` crate, on dates made from random instants in all three
+    /// forms, with and without one flaw each, and on random date-like text.
+    ///
+    /// They agree on every canonical date (both read the instant that
+    /// `httpdate::fmt_http_date` wrote) and on every impossible one (both refuse). They disagree
+    /// only where ours is more lenient; the crate refuses:
+    /// - a weekday that is not the date's (or is not a weekday at all);
+    /// - second 60 (ours reads it as the next minute's second 0);
+    /// - a day written with another width than the form's: `6-Nov-94` in RFC 850, `Nov 6` or
+    ///   `Nov  16` in asctime.
+    mod http_date_against_the_crate {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// 10000-01-01T00:00:00Z: the first instant an HTTP date cannot write.
+        const END_SECS: u64 = 253_402_300_800;
+        const WEEKDAYS: [(&str, &str); 7] = [
+            ("Mon", "Monday"),
+            ("Tue", "Tuesday"),
+            ("Wed", "Wednesday"),
+            ("Thu", "Thursday"),
+            ("Fri", "Friday"),
+            ("Sat", "Saturday"),
+            ("Sun", "Sunday"),
+        ];
+
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Form {
+            Imf,
+            Rfc850,
+            Asctime,
+        }
+
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Flaw {
+            None,
+            /// Another weekday (index into WEEKDAYS; 7 for a word that is none).
+            WrongWeekday(usize),
+            /// The second 59 written as 60.
+            LeapSecond,
+            /// The day written at another width than the form's.
+            LooseDay,
+            DayPastMonthEnd,
+            DayZero,
+            Hour24,
+            Minute60,
+            Second61,
+            UnknownMonth,
+            YearBefore1970,
+        }
+
+        /// An instant's fields, read from what `fmt_http_date` writes.
+        struct Fields {
+            weekday: usize,
+            day: u64,
+            month: String,
+            year: u64,
+            hour: u64,
+            minute: u64,
+            second: u64,
+        }
+
+        fn fields(at: SystemTime) -> Fields {
+            let text = httpdate::fmt_http_date(at);
+            let (weekday, rest) = text.split_once(", ").unwrap();
+            let parts: Vec<&str> = rest.split([' ', ':']).collect();
+            Fields {
+                weekday: WEEKDAYS
+                    .iter()
+                    .position(|(short, _)| *short == weekday)
+                    .unwrap(),
+                day: parts[0].parse().unwrap(),
+                month: parts[1].to_owned(),
+                year: parts[2].parse().unwrap(),
+                hour: parts[3].parse().unwrap(),
+                minute: parts[4].parse().unwrap(),
+                second: parts[5].parse().unwrap(),
+            }
+        }
+
+        /// Writes `at` in `form` with `flaw`; `None` when the flaw does not apply to the form.
+        fn write(at: SystemTime, form: Form, flaw: Flaw) -> Option<String> {
+            let f = fields(at);
+            let (short, long) = match flaw {
+                Flaw::WrongWeekday(7) => ("Foo", "Funday"),
+                Flaw::WrongWeekday(i) if i != f.weekday => WEEKDAYS[i],
+                Flaw::WrongWeekday(_) => return None,
+                _ => WEEKDAYS[f.weekday],
+            };
+            let last_day = match f.month.as_str() {
+                "Apr" | "Jun" | "Sep" | "Nov" => 30,
+                "Feb" if is_leap(f.year) => 29,
+                "Feb" => 28,
+                _ => 31,
+            };
+            let day = match flaw {
+                Flaw::DayPastMonthEnd => last_day + 1,
+                Flaw::DayZero => 0,
+                _ => f.day,
+            };
+            let month = if flaw == Flaw::UnknownMonth {
+                "Foo"
+            } else {
+                &f.month
+            };
+            let year = if flaw == Flaw::YearBefore1970 {
+                1969
+            } else {
+                f.year
+            };
+            let hour = if flaw == Flaw::Hour24 { 24 } else { f.hour };
+            let minute = if flaw == Flaw::Minute60 { 60 } else { f.minute };
+            let second = match flaw {
+                Flaw::LeapSecond if f.second == 59 => 60,
+                Flaw::LeapSecond => return None,
+                Flaw::Second61 => 61,
+                _ => f.second,
+            };
+            let time = format!("{hour:02}:{minute:02}:{second:02}");
+            Some(match form {
+                Form::Imf if flaw == Flaw::LooseDay => return None,
+                Form::Imf => format!("{short}, {day:02} {month} {year:04} {time} GMT"),
+                // Two digits name 1970 to 2069 only, and cannot write 1969 apart from 2069.
+                Form::Rfc850 if !(1970..2070).contains(&f.year) => return None,
+                Form::Rfc850 if flaw == Flaw::YearBefore1970 => return None,
+                Form::Rfc850 if flaw == Flaw::LooseDay && day >= 10 => return None,
+                Form::Rfc850 if flaw == Flaw::LooseDay => {
+                    format!("{long}, {day}-{month}-{:02} {time} GMT", year % 100)
+                }
+                Form::Rfc850 => format!("{long}, {day:02}-{month}-{:02} {time} GMT", year % 100),
+                // One space too few before a one-digit day, one too many before two digits.
+                Form::Asctime if flaw == Flaw::LooseDay && day < 10 => {
+                    format!("{short} {month} {day} {time} {year}")
+                }
+                Form::Asctime if flaw == Flaw::LooseDay => {
+                    format!("{short} {month}  {day} {time} {year}")
+                }
+                Form::Asctime => format!("{short} {month} {day:>2} {time} {year}"),
+            })
+        }
+
+        fn instant() -> impl Strategy<Value = SystemTime> {
+            prop_oneof![
+                0..END_SECS,
+                // 1970 to 2069, where all three forms can write the year.
+                0..3_155_760_000u64,
+                // The last second of a minute, for the leap-second flaw.
+                (0..END_SECS / 60).prop_map(|m| m * 60 + 59),
+            ]
+            .prop_map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
+        }
+
+        fn form() -> impl Strategy<Value = Form> {
+            prop_oneof![Just(Form::Imf), Just(Form::Rfc850), Just(Form::Asctime)]
+        }
+
+        fn flaw() -> impl Strategy<Value = Flaw> {
+            prop_oneof![
+                3 => Just(Flaw::None),
+                1 => (0..8usize).prop_map(Flaw::WrongWeekday),
+                1 => Just(Flaw::LeapSecond),
+                1 => Just(Flaw::LooseDay),
+                1 => Just(Flaw::DayPastMonthEnd),
+                1 => Just(Flaw::DayZero),
+                1 => Just(Flaw::Hour24),
+                1 => Just(Flaw::Minute60),
+                1 => Just(Flaw::Second61),
+                1 => Just(Flaw::UnknownMonth),
+                1 => Just(Flaw::YearBefore1970),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2048))]
+
+            #[test]
+            fn dates_with_and_without_flaws(at in instant(), form in form(), flaw in flaw()) {
+                let Some(text) = write(at, form, flaw) else { return Ok(()); };
+                let ours = parse_http_date(&text);
+                let theirs = httpdate::parse_http_date(&text).ok();
+                match flaw {
+                    Flaw::None => {
+                        prop_assert_eq!(ours, Some(at), "{}", text);
+                        prop_assert_eq!(theirs, Some(at), "{}", text);
+                    }
+                    Flaw::WrongWeekday(_) | Flaw::LooseDay => {
+                        prop_assert_eq!(ours, Some(at), "{}", text);
+                        prop_assert_eq!(theirs, None, "{}", text);
+                    }
+                    Flaw::LeapSecond => {
+                        prop_assert_eq!(ours, Some(at + Duration::from_secs(1)), "{}", text);
+                        prop_assert_eq!(theirs, None, "{}", text);
+                    }
+                    _ => {
+                        prop_assert_eq!(ours, None, "{}", text);
+                        prop_assert_eq!(theirs, None, "{}", text);
+                    }
+                }
+            }
+
+            #[test]
+            fn canonical_dates_round_trip(at in instant()) {
+                let text = httpdate::fmt_http_date(at);
+                prop_assert_eq!(parse_http_date(&text), Some(at), "{}", text);
+            }
+
+            #[test]
+            fn date_like_text_never_makes_the_crate_more_lenient(
+                text in "(Sun|Mon|Foo|Sunday|Monday)?(, )?[0-9 ]{0,3}[- ]?(Nov|Feb|Foo|nov)[- ]?[0-9 ]{0,5} [0-9]{1,2}:[0-9]{1,3}:[0-9]{1,2}( GMT| [0-9]{2,5})?"
+            ) {
+                let ours = parse_http_date(text.trim());
+                let theirs = httpdate::parse_http_date(&text).ok();
+                if let Some(theirs) = theirs {
+                    prop_assert_eq!(ours, Some(theirs), "{}", text);
+                }
+            }
+        }
+    }
+
     #[test]
     fn huge_retry_after_saturates() {
         assert_eq!(
