@@ -1888,7 +1888,7 @@ mod tests {
     /// `"Zh=="`): accepted, as before.
     mod base64_keeps_its_behaviour {
         use super::*;
-        use base64::prelude::{Engine as _, BASE64_STANDARD};
+        use base64::prelude::BASE64_STANDARD;
         use proptest::prelude::*;
 
         const ALPHABET: &[u8; 64] =

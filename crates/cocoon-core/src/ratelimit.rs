@@ -1,6 +1,6 @@
 //! Rate-limit headers: `x-ratelimit-limit`, `x-ratelimit-remaining` and `Retry-After` (API.md §2).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use http::HeaderMap;
 
@@ -55,6 +55,13 @@ pub enum RetryAfter {
 impl RetryAfter {
     /// Parses either form; `None` when the value is neither.
     ///
+    /// A date is read by the `httpdate` crate in the three forms RFC 9110 asks recipients to
+    /// accept: IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850
+    /// (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`), years 1970
+    /// to 9999. It is read strictly: the weekday must be the date's, the second at most 59 and
+    /// the day as wide as its form writes it. A value that does not read is ignored, so the
+    /// retry policy's own backoff applies.
+    ///
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
     /// use cocoon_core::RetryAfter;
@@ -71,7 +78,7 @@ impl RetryAfter {
             let secs = value.parse::<u64>().unwrap_or(u64::MAX);
             return Some(RetryAfter::Delay(Duration::from_secs(secs)));
         }
-        parse_http_date(value).map(RetryAfter::At)
+        httpdate::parse_http_date(value).ok().map(RetryAfter::At)
     }
 
     /// How long to wait from `now`; a date in the past means no wait.
@@ -83,106 +90,10 @@ impl RetryAfter {
     }
 }
 
-/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form RFC 9110 requires senders
-/// to use, and the obsolete RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime
-/// (`Sun Nov  6 08:49:37 1994`) forms it asks recipients to accept.
-fn parse_http_date(value: &str) -> Option<SystemTime> {
-    let (day, month, year, time) = if let Some((_, rest)) = value.split_once(", ") {
-        let rest = rest.strip_suffix(" GMT")?;
-        if rest.contains('-') {
-            // RFC 850: 06-Nov-94 08:49:37
-            let (date, time) = rest.split_once(' ')?;
-            let mut parts = date.split('-');
-            let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-            if parts.next().is_some() || y.len() != 2 {
-                return None;
-            }
-            let y: u64 = y.parse().ok()?;
-            // RFC 9110: a two-digit year more than 50 years ahead is in the past century.
-            let year = if y < 70 { 2000 + y } else { 1900 + y };
-            (d.parse::<u64>().ok()?, m, year, time)
-        } else {
-            // IMF-fixdate: 06 Nov 1994 08:49:37
-            let mut parts = rest.split(' ');
-            let (d, m, y, t) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-            if parts.next().is_some() || d.len() != 2 || y.len() != 4 {
-                return None;
-            }
-            (d.parse().ok()?, m, y.parse().ok()?, t)
-        }
-    } else {
-        // asctime: Sun Nov  6 08:49:37 1994
-        let mut parts = value.split_whitespace();
-        let (_, m, d, t, y) = (
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-        );
-        if parts.next().is_some() {
-            return None;
-        }
-        (d.parse().ok()?, m, y.parse().ok()?, t)
-    };
-    let month = match month {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let mut hms = time.split(':');
-    let (h, mi, s) = (hms.next()?, hms.next()?, hms.next()?);
-    if hms.next().is_some() || h.len() != 2 || mi.len() != 2 || s.len() != 2 {
-        return None;
-    }
-    let (h, mi, s): (u64, u64, u64) = (h.parse().ok()?, mi.parse().ok()?, s.parse().ok()?);
-    if !(1970..=9999).contains(&year) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    if h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    let days = days_since_epoch(year, month, day);
-    Some(UNIX_EPOCH + Duration::from_secs(days * 86_400 + h * 3_600 + mi * 60 + s))
-}
-
-fn is_leap(year: u64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: u64, month: u64) -> u64 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
-fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
-    let mut days = 0;
-    for y in 1970..year {
-        days += if is_leap(y) { 366 } else { 365 };
-    }
-    for m in 1..month {
-        days += days_in_month(year, m);
-    }
-    days + day - 1
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -260,17 +171,18 @@ mod tests {
         assert!(rl.is_empty());
     }
 
-    /// Ours against the `httpdate` crate, on dates made from random instants in all three
-    /// forms, with and without one flaw each, and on random date-like text.
+    /// `Retry-After` dates made from random instants in all three forms, with and without one
+    /// flaw each: every canonical date reads as the instant `httpdate::fmt_http_date` wrote,
+    /// every impossible one is ignored.
     ///
-    /// They agree on every canonical date (both read the instant that
-    /// `httpdate::fmt_http_date` wrote) and on every impossible one (both refuse). They disagree
-    /// only where ours is more lenient; the crate refuses:
+    /// The hand-written parser the `httpdate` crate replaced was more lenient on three flaws,
+    /// which are now ignored as the crate refuses them (the retry policy's own backoff then
+    /// applies):
     /// - a weekday that is not the date's (or is not a weekday at all);
-    /// - second 60 (ours reads it as the next minute's second 0);
+    /// - second 60 (read before as the next minute's second 0);
     /// - a day written with another width than the form's: `6-Nov-94` in RFC 850, `Nov 6` or
     ///   `Nov  16` in asctime.
-    mod http_date_against_the_crate {
+    mod http_dates_in_all_three_forms {
         use super::*;
         use proptest::prelude::*;
 
@@ -285,6 +197,18 @@ mod tests {
             ("Sat", "Saturday"),
             ("Sun", "Sunday"),
         ];
+
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+
+        /// What a `Retry-After` header holding `text` asks for.
+        fn read(text: &str) -> Option<SystemTime> {
+            match RetryAfter::parse(text)? {
+                RetryAfter::At(at) => Some(at),
+                RetryAfter::Delay(_) => None,
+            }
+        }
 
         #[derive(Debug, Clone, Copy, PartialEq)]
         enum Form {
@@ -349,12 +273,11 @@ mod tests {
                 Flaw::WrongWeekday(_) => return None,
                 _ => WEEKDAYS[f.weekday],
             };
-            let last_day = match f.month.as_str() {
-                "Apr" | "Jun" | "Sep" | "Nov" => 30,
-                "Feb" if is_leap(f.year) => 29,
-                "Feb" => 28,
-                _ => 31,
-            };
+            let month_number = MONTHS.iter().position(|m| *m == f.month).unwrap() + 1;
+            let last_day = u64::from(crate::properties::days_in_month(
+                f.year as u32,
+                month_number as u32,
+            ));
             let day = match flaw {
                 Flaw::DayPastMonthEnd => last_day + 1,
                 Flaw::DayZero => 0,
@@ -438,43 +361,32 @@ mod tests {
             #[test]
             fn dates_with_and_without_flaws(at in instant(), form in form(), flaw in flaw()) {
                 let Some(text) = write(at, form, flaw) else { return Ok(()); };
-                let ours = parse_http_date(&text);
-                let theirs = httpdate::parse_http_date(&text).ok();
-                match flaw {
-                    Flaw::None => {
-                        prop_assert_eq!(ours, Some(at), "{}", text);
-                        prop_assert_eq!(theirs, Some(at), "{}", text);
-                    }
-                    Flaw::WrongWeekday(_) | Flaw::LooseDay => {
-                        prop_assert_eq!(ours, Some(at), "{}", text);
-                        prop_assert_eq!(theirs, None, "{}", text);
-                    }
-                    Flaw::LeapSecond => {
-                        prop_assert_eq!(ours, Some(at + Duration::from_secs(1)), "{}", text);
-                        prop_assert_eq!(theirs, None, "{}", text);
-                    }
-                    _ => {
-                        prop_assert_eq!(ours, None, "{}", text);
-                        prop_assert_eq!(theirs, None, "{}", text);
-                    }
+                let read = read(&text);
+                if flaw == Flaw::None {
+                    prop_assert_eq!(read, Some(at), "{}", text);
+                } else {
+                    prop_assert_eq!(read, None, "{}", text);
                 }
             }
 
             #[test]
             fn canonical_dates_round_trip(at in instant()) {
                 let text = httpdate::fmt_http_date(at);
-                prop_assert_eq!(parse_http_date(&text), Some(at), "{}", text);
+                prop_assert_eq!(read(&text), Some(at), "{}", text);
             }
+        }
 
-            #[test]
-            fn date_like_text_never_makes_the_crate_more_lenient(
-                text in "(Sun|Mon|Foo|Sunday|Monday)?(, )?[0-9 ]{0,3}[- ]?(Nov|Feb|Foo|nov)[- ]?[0-9 ]{0,5} [0-9]{1,2}:[0-9]{1,3}:[0-9]{1,2}( GMT| [0-9]{2,5})?"
-            ) {
-                let ours = parse_http_date(text.trim());
-                let theirs = httpdate::parse_http_date(&text).ok();
-                if let Some(theirs) = theirs {
-                    prop_assert_eq!(ours, Some(theirs), "{}", text);
-                }
+        #[test]
+        fn the_flaws_the_old_parser_forgave_are_ignored() {
+            for text in [
+                "Mon, 06 Nov 1994 08:49:37 GMT",
+                "Foo, 06 Nov 1994 08:49:37 GMT",
+                "Sun, 06 Nov 1994 08:49:60 GMT",
+                "Sunday, 6-Nov-94 08:49:37 GMT",
+                "Sun Nov 6 08:49:37 1994",
+                "Sat Nov  16 08:49:37 1994",
+            ] {
+                assert_eq!(RetryAfter::parse(text), None, "{text}");
             }
         }
     }
