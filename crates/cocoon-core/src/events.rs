@@ -413,12 +413,7 @@ impl Endpoint for CheckoutEvent {
             ));
         }
         for (i, item) in data.cart_items.iter().enumerate() {
-            if item.sku.trim().is_empty() {
-                return Err(InvalidInput::new(
-                    format!("data.cart_items[{i}].sku"),
-                    "must not be empty",
-                ));
-            }
+            check_not_blank(format!("data.cart_items[{i}].sku"), &item.sku)?;
             if !item.price.is_finite() {
                 return Err(InvalidInput::new(
                     format!("data.cart_items[{i}].price"),

@@ -11,8 +11,6 @@
 //! custom template, or a predefined transactional email. Its answer's
 //! [`MailReport::message_id`] is what [`MailStatus`] takes.
 
-use std::borrow::Cow;
-
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
@@ -23,6 +21,7 @@ use crate::endpoint::{json_body, Endpoint, Query, Target};
 use crate::error::{Error, InvalidInput};
 use crate::quota::Quotas;
 use crate::route::Operation;
+use crate::wire::check_not_blank;
 
 /// What a [`SendMail`] sends: exactly one of the three modes of API.md §4.2, serialised into the
 /// request body's top level.
@@ -95,21 +94,21 @@ impl MailContent {
                 sender,
                 subject,
             } => {
-                required("email_content", email_content)?;
-                required("sender", sender)?;
-                required("subject", subject)
+                check_not_blank("email_content", email_content)?;
+                check_not_blank("sender", sender)?;
+                check_not_blank("subject", subject)
             }
             MailContent::Template {
                 template_uuid,
                 sender,
                 subject,
             } => {
-                required("template_uuid", template_uuid)?;
-                required("sender", sender)?;
-                required("subject", subject)
+                check_not_blank("template_uuid", template_uuid)?;
+                check_not_blank("sender", sender)?;
+                check_not_blank("subject", subject)
             }
             MailContent::Transactional { transactional_id } => {
-                required("transactional_id", transactional_id)
+                check_not_blank("transactional_id", transactional_id)
             }
         }
     }
@@ -434,8 +433,8 @@ impl Attachment {
     }
 
     fn validate(&self, index: usize) -> Result<(), InvalidInput> {
-        required(format!("attachments[{index}].filename"), &self.filename)?;
-        required(
+        check_not_blank(format!("attachments[{index}].filename"), &self.filename)?;
+        check_not_blank(
             format!("attachments[{index}].contentType"),
             &self.content_type,
         )
@@ -706,25 +705,25 @@ impl Endpoint for SendMail {
             ));
         }
         for (i, recipient) in self.to.iter().enumerate() {
-            required(format!("to[{i}].email"), &recipient.email)?;
+            check_not_blank(format!("to[{i}].email"), &recipient.email)?;
         }
         if let Some(reply_to) = &self.reply_to {
-            required("reply_to", reply_to)?;
+            check_not_blank("reply_to", reply_to)?;
         }
         for (i, cc) in self.cc.iter().enumerate() {
-            required(format!("cc[{i}]"), cc)?;
+            check_not_blank(format!("cc[{i}]"), cc)?;
         }
         for (i, attachment) in self.attachments.iter().enumerate() {
             attachment.validate(i)?;
         }
         for (i, remote) in self.attachments_remote.iter().enumerate() {
-            required(
+            check_not_blank(
                 format!("attachments_remote[{i}].remote_link"),
                 &remote.remote_link,
             )?;
         }
         if let Some(at) = &self.scheduled_at {
-            required("scheduled_at", at)?;
+            check_not_blank("scheduled_at", at)?;
         }
         Ok(())
     }
@@ -912,9 +911,9 @@ impl Endpoint for SendDirectMail {
     }
 
     fn validate(&self) -> Result<(), InvalidInput> {
-        required("email_content", &self.email_content)?;
-        required("sender", &self.sender)?;
-        required("subject", &self.subject)?;
+        check_not_blank("email_content", &self.email_content)?;
+        check_not_blank("sender", &self.sender)?;
+        check_not_blank("subject", &self.subject)?;
         if self.to.is_empty() {
             return Err(InvalidInput::new(
                 "to",
@@ -922,13 +921,13 @@ impl Endpoint for SendDirectMail {
             ));
         }
         for (i, recipient) in self.to.iter().enumerate() {
-            required(format!("to[{i}].email"), &recipient.email)?;
+            check_not_blank(format!("to[{i}].email"), &recipient.email)?;
         }
         if let Some(reply_to) = &self.reply_to {
-            required("reply_to", reply_to)?;
+            check_not_blank("reply_to", reply_to)?;
         }
         for (i, cc) in self.cc.iter().enumerate() {
-            required(format!("cc[{i}]"), cc)?;
+            check_not_blank(format!("cc[{i}]"), cc)?;
         }
         for (i, attachment) in self.attachments.iter().enumerate() {
             attachment.validate(i)?;
@@ -1073,7 +1072,7 @@ impl Endpoint for MailStatus {
     }
 
     fn validate(&self) -> Result<(), InvalidInput> {
-        required("message_id", &self.message_id)
+        check_not_blank("message_id", &self.message_id)
     }
 
     fn query(&self, query: &mut Query<'_>) {
@@ -1233,15 +1232,6 @@ impl From<TrackingEvent> for String {
             TrackingEvent::Other(other) => other,
             known => known.as_str().to_owned(),
         }
-    }
-}
-
-/// Refuses an empty or blank required string.
-fn required(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), InvalidInput> {
-    if value.trim().is_empty() {
-        Err(InvalidInput::new(field, "must not be empty"))
-    } else {
-        Ok(())
     }
 }
 

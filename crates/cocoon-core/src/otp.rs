@@ -5,7 +5,6 @@
 //! `otp_channel` always agree. The code is an [`OtpCode`]: ASCII digits, sent as a JSON number
 //! when that keeps every digit (`"42"` → `42`) and as a string otherwise (`"0042"` → `"0042"`).
 
-use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -14,6 +13,7 @@ use serde::{Serialize, Serializer};
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
+use crate::wire::check_not_blank;
 
 /// A one-time password: 1 to [`OtpCode::MAX_LEN`] ASCII digits.
 ///
@@ -313,7 +313,7 @@ impl Endpoint for SendOtp {
     }
 
     fn validate(&self) -> Result<(), InvalidInput> {
-        required("template_uuid", &self.template_uuid)?;
+        check_not_blank("template_uuid", &self.template_uuid)?;
         let key = self.to.to_key();
         if self.to.recipients().is_empty() {
             return Err(InvalidInput::new(
@@ -322,17 +322,17 @@ impl Endpoint for SendOtp {
             ));
         }
         for (i, recipient) in self.to.recipients().iter().enumerate() {
-            required(format!("to.{key}[{i}]"), recipient)?;
+            check_not_blank(format!("to.{key}[{i}]"), recipient)?;
         }
         if let Some(subject) = &self.subject {
-            required("subject", subject)?;
+            check_not_blank("subject", subject)?;
         }
         if let Some(sender) = &self.sender {
             if let Some(email) = &sender.email_sender {
-                required("sender.email_sender", email)?;
+                check_not_blank("sender.email_sender", email)?;
             }
             if let Some(number) = &sender.whatsapp_sender {
-                required("sender.whatsapp_sender", number)?;
+                check_not_blank("sender.whatsapp_sender", number)?;
             }
         }
         Ok(())
@@ -345,15 +345,6 @@ impl Endpoint for SendOtp {
 
 /// The answer to [`SendOtp`]: `success` and `message`.
 pub type SendOtpResponse = crate::answers::Acknowledgement;
-
-/// Refuses an empty or blank required string.
-fn required(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), InvalidInput> {
-    if value.trim().is_empty() {
-        Err(InvalidInput::new(field, "must not be empty"))
-    } else {
-        Ok(())
-    }
-}
 
 #[cfg(test)]
 mod tests {

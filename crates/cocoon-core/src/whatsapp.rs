@@ -8,8 +8,6 @@
 //! A message is a template, a text, or a media kind whose payload the vendor does not document
 //! ([`WhatsAppMessage`]); it goes on the wire as `type` plus `content`.
 
-use std::borrow::Cow;
-
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -18,6 +16,7 @@ use crate::endpoint::{json_body, Endpoint, Query, Target};
 use crate::error::{Error, InvalidInput};
 use crate::quota::Quotas;
 use crate::route::Operation;
+use crate::wire::check_not_blank;
 
 /// What a [`SendWhatsApp`] sends: serialised as `"type"` and `"content"`.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,11 +83,11 @@ impl WhatsAppMessage {
                 template_name,
                 template_language,
             } => {
-                required("content.template_name", template_name)?;
-                required("content.template_language", template_language)
+                check_not_blank("content.template_name", template_name)?;
+                check_not_blank("content.template_language", template_language)
             }
-            WhatsAppMessage::Text { body } => required("content.body", body),
-            WhatsAppMessage::Media { kind, .. } => required("type", kind),
+            WhatsAppMessage::Text { body } => check_not_blank("content.body", body),
+            WhatsAppMessage::Media { kind, .. } => check_not_blank("type", kind),
         }
     }
 }
@@ -389,7 +388,7 @@ impl Endpoint for SendWhatsApp {
     }
 
     fn validate(&self) -> Result<(), InvalidInput> {
-        required("from_number", &self.from_number)?;
+        check_not_blank("from_number", &self.from_number)?;
         self.message.validate()?;
         if self.recipient.is_empty() {
             return Err(InvalidInput::new(
@@ -398,13 +397,13 @@ impl Endpoint for SendWhatsApp {
             ));
         }
         for (i, recipient) in self.recipient.iter().enumerate() {
-            required(
+            check_not_blank(
                 format!("recipient[{i}].whatsapp_number"),
                 &recipient.whatsapp_number,
             )?;
         }
         if let Some(event) = &self.event {
-            required("event.code", &event.code)?;
+            check_not_blank("event.code", &event.code)?;
         }
         Ok(())
     }
@@ -483,7 +482,7 @@ impl Endpoint for WhatsAppStatus {
     }
 
     fn validate(&self) -> Result<(), InvalidInput> {
-        required("message_id", &self.message_id)
+        check_not_blank("message_id", &self.message_id)
     }
 
     fn query(&self, query: &mut Query<'_>) {
@@ -621,15 +620,6 @@ impl From<WhatsAppMessageKind> for String {
             WhatsAppMessageKind::Other(other) => other,
             known => known.as_str().to_owned(),
         }
-    }
-}
-
-/// Refuses an empty or blank required string.
-fn required(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), InvalidInput> {
-    if value.trim().is_empty() {
-        Err(InvalidInput::new(field, "must not be empty"))
-    } else {
-        Ok(())
     }
 }
 
