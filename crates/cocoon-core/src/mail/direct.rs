@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::Attachment;
+use super::{check_recipients_cc_and_attachments, Attachment};
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
@@ -102,50 +102,7 @@ impl SendDirectMail {
         }
     }
 
-    /// Adds a recipient (an email address converts into one).
-    pub fn to(mut self, recipient: impl Into<DirectRecipient>) -> Self {
-        self.to.push(recipient.into());
-        self
-    }
-
-    /// Adds every one of `recipients`.
-    pub fn to_all<I: IntoIterator<Item = R>, R: Into<DirectRecipient>>(
-        mut self,
-        recipients: I,
-    ) -> Self {
-        self.to.extend(recipients.into_iter().map(Into::into));
-        self
-    }
-
-    /// Sets the `reply_to` address.
-    pub fn reply_to(mut self, reply_to: impl Into<String>) -> Self {
-        self.reply_to = Some(reply_to.into());
-        self
-    }
-
-    /// Adds an address to `cc`.
-    pub fn cc(mut self, email: impl Into<String>) -> Self {
-        self.cc.push(email.into());
-        self
-    }
-
-    /// Adds every one of `emails` to `cc`.
-    pub fn cc_all<I: IntoIterator<Item = S>, S: Into<String>>(mut self, emails: I) -> Self {
-        self.cc.extend(emails.into_iter().map(Into::into));
-        self
-    }
-
-    /// Adds an attachment.
-    pub fn attachment(mut self, attachment: Attachment) -> Self {
-        self.attachments.push(attachment);
-        self
-    }
-
-    /// Adds every one of `attachments`.
-    pub fn attachments(mut self, attachments: impl IntoIterator<Item = Attachment>) -> Self {
-        self.attachments.extend(attachments);
-        self
-    }
+    recipients_cc_and_attachments!(DirectRecipient);
 }
 
 impl Endpoint for SendDirectMail {
@@ -159,25 +116,12 @@ impl Endpoint for SendDirectMail {
         check_not_blank("email_content", &self.email_content)?;
         check_not_blank("sender", &self.sender)?;
         check_not_blank("subject", &self.subject)?;
-        if self.to.is_empty() {
-            return Err(InvalidInput::new(
-                "to",
-                "at least one recipient is required",
-            ));
-        }
-        for (i, recipient) in self.to.iter().enumerate() {
-            check_not_blank(format!("to[{i}].email"), &recipient.email)?;
-        }
-        if let Some(reply_to) = &self.reply_to {
-            check_not_blank("reply_to", reply_to)?;
-        }
-        for (i, cc) in self.cc.iter().enumerate() {
-            check_not_blank(format!("cc[{i}]"), cc)?;
-        }
-        for (i, attachment) in self.attachments.iter().enumerate() {
-            attachment.validate(i)?;
-        }
-        Ok(())
+        check_recipients_cc_and_attachments(
+            self.to.iter().map(DirectRecipient::email),
+            self.reply_to.as_deref(),
+            &self.cc,
+            &self.attachments,
+        )
     }
 
     fn body(&self) -> Result<Option<Vec<u8>>, Error> {

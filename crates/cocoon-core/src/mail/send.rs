@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Attachment, MailContent, Recipient, RemoteAttachment};
+use super::{
+    check_recipients_cc_and_attachments, Attachment, MailContent, Recipient, RemoteAttachment,
+};
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::quota::Quotas;
@@ -102,35 +104,7 @@ impl SendMail {
         &self.to
     }
 
-    /// Adds a recipient (an email address converts into one).
-    pub fn to(mut self, recipient: impl Into<Recipient>) -> Self {
-        self.to.push(recipient.into());
-        self
-    }
-
-    /// Adds every one of `recipients`.
-    pub fn to_all<I: IntoIterator<Item = R>, R: Into<Recipient>>(mut self, recipients: I) -> Self {
-        self.to.extend(recipients.into_iter().map(Into::into));
-        self
-    }
-
-    /// Sets the `reply_to` address.
-    pub fn reply_to(mut self, reply_to: impl Into<String>) -> Self {
-        self.reply_to = Some(reply_to.into());
-        self
-    }
-
-    /// Adds an address to `cc`.
-    pub fn cc(mut self, email: impl Into<String>) -> Self {
-        self.cc.push(email.into());
-        self
-    }
-
-    /// Adds every one of `emails` to `cc`.
-    pub fn cc_all<I: IntoIterator<Item = S>, S: Into<String>>(mut self, emails: I) -> Self {
-        self.cc.extend(emails.into_iter().map(Into::into));
-        self
-    }
+    recipients_cc_and_attachments!(Recipient);
 
     /// Sets one merge-tag value of `custom_parameter` (replacing an earlier value for `key`).
     pub fn custom_parameter(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
@@ -145,18 +119,6 @@ impl SendMail {
         self.custom_parameter
             .get_or_insert_with(Map::new)
             .extend(values);
-        self
-    }
-
-    /// Adds an attachment.
-    pub fn attachment(mut self, attachment: Attachment) -> Self {
-        self.attachments.push(attachment);
-        self
-    }
-
-    /// Adds every one of `attachments`.
-    pub fn attachments(mut self, attachments: impl IntoIterator<Item = Attachment>) -> Self {
-        self.attachments.extend(attachments);
         self
     }
 
@@ -246,24 +208,12 @@ impl Endpoint for SendMail {
 
     fn validate(&self) -> Result<(), InvalidInput> {
         self.content.validate()?;
-        if self.to.is_empty() {
-            return Err(InvalidInput::new(
-                "to",
-                "at least one recipient is required",
-            ));
-        }
-        for (i, recipient) in self.to.iter().enumerate() {
-            check_not_blank(format!("to[{i}].email"), recipient.email())?;
-        }
-        if let Some(reply_to) = &self.reply_to {
-            check_not_blank("reply_to", reply_to)?;
-        }
-        for (i, cc) in self.cc.iter().enumerate() {
-            check_not_blank(format!("cc[{i}]"), cc)?;
-        }
-        for (i, attachment) in self.attachments.iter().enumerate() {
-            attachment.validate(i)?;
-        }
+        check_recipients_cc_and_attachments(
+            self.to.iter().map(Recipient::email),
+            self.reply_to.as_deref(),
+            &self.cc,
+            &self.attachments,
+        )?;
         for (i, remote) in self.attachments_remote.iter().enumerate() {
             check_not_blank(
                 format!("attachments_remote[{i}].remote_link"),
