@@ -10,6 +10,7 @@ use crate::route::{Idempotency, Operation, Route};
 
 /// Where a request goes.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Target<'a> {
     /// A modelled operation: the route comes from the configuration's route table.
     Operation(Operation),

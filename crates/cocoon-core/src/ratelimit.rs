@@ -44,6 +44,8 @@ impl RateLimit {
 }
 
 /// A `Retry-After` value: delay seconds or an HTTP date.
+///
+/// These are the header's only two forms (RFC 9110 §10.2.3), so the enum is exhaustive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryAfter {
     /// `Retry-After: <seconds>`.

@@ -52,8 +52,9 @@ impl<T: BlockingTransport> Client<T> {
                 Err(error) => error,
             };
             match self.shared.after_failure(&mut state, &error) {
-                RetryDecision::Stop => return Err(error),
                 RetryDecision::RetryAfter(delay) => std::thread::sleep(delay),
+                // `Stop`, or a decision this client does not know: stopping is the safe choice.
+                _ => return Err(error),
             }
         }
     }

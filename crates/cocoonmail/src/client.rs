@@ -59,8 +59,9 @@ impl<T: AsyncTransport> Client<T> {
                 Err(error) => error,
             };
             match self.shared.after_failure(&mut state, &error) {
-                RetryDecision::Stop => return Err(error),
                 RetryDecision::RetryAfter(delay) => futures_timer::Delay::new(delay).await,
+                // `Stop`, or a decision this client does not know: stopping is the safe choice.
+                _ => return Err(error),
             }
         }
     }

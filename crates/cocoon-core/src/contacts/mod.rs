@@ -36,7 +36,8 @@ pub use write::{
 
 /// Which contact a request is about: exactly one of its email or its user id.
 ///
-/// Serialises as `{"email": ...}` or `{"userId": ...}`.
+/// Serialises as `{"email": ...}` or `{"userId": ...}`. The API identifies a contact by these
+/// two only, so the enum is exhaustive: a `match` on it needs no wildcard arm.
 ///
 /// ```
 /// use cocoon_core::contacts::ContactRef;

@@ -55,6 +55,7 @@ pub const SIMPLE_EVENT_FIELDS: &[&str] = &["event_name", "email", "event_attribu
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[must_use]
+#[non_exhaustive]
 pub enum SendEvent {
     /// `{"event_name", "email", "event_attribute"?, ...extra properties}`.
     Simple(SimpleEvent),

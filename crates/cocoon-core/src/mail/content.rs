@@ -9,6 +9,7 @@ use crate::wire::check_not_blank;
 /// request body's top level.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum MailContent {
     /// Raw content written by the caller.
     Raw {

@@ -32,6 +32,7 @@ pub struct TrackingLog {
 /// [`TrackingEvent::Other`]. Known values are matched without regard to case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
+#[non_exhaustive]
 pub enum TrackingEvent {
     /// `"OPEN"`: the email was opened.
     Open,

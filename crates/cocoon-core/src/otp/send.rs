@@ -11,6 +11,7 @@ use crate::wire::check_not_blank;
 /// The channel an OTP goes through, with its recipients: `to` is `{"email": [...]}` or
 /// `{"whatsapp_number": [...]}` and `otp_channel` is `"email"` or `"whatsapp"` accordingly.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OtpRecipients {
     /// By email, to these addresses.
     Email(Vec<String>),

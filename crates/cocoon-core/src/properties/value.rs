@@ -23,6 +23,7 @@ use crate::error::InvalidInput;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PropertyValue {
     /// A string.
     String(String),

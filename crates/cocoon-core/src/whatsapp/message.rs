@@ -9,6 +9,7 @@ use crate::wire::check_not_blank;
 
 /// What a [`SendWhatsApp`](super::SendWhatsApp) sends: serialised as `"type"` and `"content"`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum WhatsAppMessage {
     /// `type: "template"`, `content: {template_name, template_language}`: an approved template.
     Template {

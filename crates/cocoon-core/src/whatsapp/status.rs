@@ -149,6 +149,7 @@ pub struct WhatsAppContact {
 /// regard to case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
+#[non_exhaustive]
 pub enum WhatsAppMessageKind {
     /// `"template"`.
     Template,
