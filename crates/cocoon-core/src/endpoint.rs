@@ -59,7 +59,15 @@ pub trait Endpoint {
     }
 
     /// Decodes a successful answer's body.
+    ///
+    /// A body that is empty or only whitespace reads as `{}`: an answer whose fields are all
+    /// optional (every answer of the API's operations) becomes its default, while an answer
+    /// with a required field, or a list, is an error saying the body was empty.
     fn decode(&self, body: &[u8]) -> Result<Self::Output, serde_json::Error> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return serde_json::from_slice(b"{}")
+                .map_err(|e| serde::de::Error::custom(format_args!("the body is empty ({e})")));
+        }
         serde_json::from_slice(body)
     }
 }
