@@ -107,6 +107,7 @@ mod key;
 mod ratelimit;
 mod retry;
 mod route;
+mod setters;
 mod transport;
 mod wire;
 

@@ -9,6 +9,7 @@ use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::properties::{CustomProperties, PropertyName, PropertyValue};
 use crate::route::Operation;
+use crate::setters::{flag_setters, text_setters};
 use crate::wire::{check_email, check_not_blank};
 
 /// The mailing-list and custom-property setters that creating and updating a contact share.
@@ -112,40 +113,25 @@ impl CreateContact {
         }
     }
 
-    /// Sets `firstName`.
-    pub fn first_name(mut self, first_name: impl Into<String>) -> Self {
-        self.first_name = Some(first_name.into());
-        self
+    text_setters! {
+        /// Sets `firstName`.
+        first_name,
+        /// Sets `lastName`.
+        last_name,
+        /// Sets `source` (where the contact came from).
+        source,
     }
 
-    /// Sets `lastName`.
-    pub fn last_name(mut self, last_name: impl Into<String>) -> Self {
-        self.last_name = Some(last_name.into());
-        self
+    flag_setters! {
+        /// Sets `subscribed`.
+        subscribed,
     }
 
-    /// Sets `source` (where the contact came from).
-    pub fn source(mut self, source: impl Into<String>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
-
-    /// Sets `subscribed`.
-    pub fn subscribed(mut self, subscribed: bool) -> Self {
-        self.subscribed = Some(subscribed);
-        self
-    }
-
-    /// Sets `userGroup`.
-    pub fn user_group(mut self, user_group: impl Into<String>) -> Self {
-        self.user_group = Some(user_group.into());
-        self
-    }
-
-    /// Sets `userId` (your system's id for the contact).
-    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
-        self.user_id = Some(user_id.into());
-        self
+    text_setters! {
+        /// Sets `userGroup`.
+        user_group,
+        /// Sets `userId` (your system's id for the contact).
+        user_id,
     }
 
     lists_and_properties!();
@@ -281,20 +267,15 @@ impl UpdateContact {
         UpdateContact::new(ContactRef::UserId(user_id.into()))
     }
 
-    /// Sends `email`. On an update [by user id](UpdateContact::by_user_id) this changes the
-    /// contact's email address; on one [by email](UpdateContact::by_email) it replaces the
-    /// address the contact is looked up by.
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
-        self
-    }
-
-    /// Sends `userId`. On an update [by email](UpdateContact::by_email) this gives the
-    /// contact a user id; on one [by user id](UpdateContact::by_user_id) it replaces the id the
-    /// contact is looked up by.
-    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
-        self.user_id = Some(user_id.into());
-        self
+    text_setters! {
+        /// Sends `email`. On an update [by user id](UpdateContact::by_user_id) this changes the
+        /// contact's email address; on one [by email](UpdateContact::by_email) it replaces the
+        /// address the contact is looked up by.
+        email,
+        /// Sends `userId`. On an update [by email](UpdateContact::by_email) this gives the
+        /// contact a user id; on one [by user id](UpdateContact::by_user_id) it replaces the id the
+        /// contact is looked up by.
+        user_id,
     }
 
     /// Sets `firstName`.
@@ -315,10 +296,9 @@ impl UpdateContact {
         self
     }
 
-    /// Sets `subscribed`.
-    pub fn subscribed(mut self, subscribed: bool) -> Self {
-        self.subscribed = Some(subscribed);
-        self
+    flag_setters! {
+        /// Sets `subscribed`.
+        subscribed,
     }
 
     /// Sets `userGroup`.

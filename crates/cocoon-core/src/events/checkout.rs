@@ -5,6 +5,7 @@ use serde::{Serialize, Serializer};
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
+use crate::setters::text_setters;
 use crate::wire::{check_email, check_not_blank};
 
 /// `POST /webhook/event/checkout`: reports an abandoned cart.
@@ -162,22 +163,13 @@ impl CheckoutCustomer {
         }
     }
 
-    /// Sets `first_name`.
-    pub fn first_name(mut self, first_name: impl Into<String>) -> Self {
-        self.first_name = Some(first_name.into());
-        self
-    }
-
-    /// Sets `last_name`.
-    pub fn last_name(mut self, last_name: impl Into<String>) -> Self {
-        self.last_name = Some(last_name.into());
-        self
-    }
-
-    /// Sets `phone`.
-    pub fn phone(mut self, phone: impl Into<String>) -> Self {
-        self.phone = Some(phone.into());
-        self
+    text_setters! {
+        /// Sets `first_name`.
+        first_name,
+        /// Sets `last_name`.
+        last_name,
+        /// Sets `phone`.
+        phone,
     }
 }
 

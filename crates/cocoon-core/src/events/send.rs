@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
+use crate::setters::text_setters;
 use crate::wire::{check_email, check_not_blank};
 
 /// The keys of the simple event body that extra properties may not reuse.
@@ -148,10 +149,9 @@ impl SimpleEvent {
         }
     }
 
-    /// Sets `event_attribute`.
-    pub fn event_attribute(mut self, attribute: impl Into<String>) -> Self {
-        self.event_attribute = Some(attribute.into());
-        self
+    text_setters! {
+        /// Sets `event_attribute`.
+        event_attribute,
     }
 
     /// Adds the top-level property `name` (a contact or event property).
@@ -235,16 +235,11 @@ impl EventContact {
         }
     }
 
-    /// Sets `name`.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `whatsapp_number` (international format, e.g. `+15550100`).
-    pub fn whatsapp_number(mut self, number: impl Into<String>) -> Self {
-        self.whatsapp_number = Some(number.into());
-        self
+    text_setters! {
+        /// Sets `name`.
+        name,
+        /// Sets `whatsapp_number` (international format, e.g. `+15550100`).
+        whatsapp_number,
     }
 }
 
@@ -281,10 +276,9 @@ impl Event {
         }
     }
 
-    /// Sets `name`.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
+    text_setters! {
+        /// Sets `name`.
+        name,
     }
 
     /// Replaces `data` with `data`.

@@ -7,6 +7,7 @@ use super::{check_recipients_cc_and_attachments, Attachment};
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
+use crate::setters::text_setters;
 use crate::wire::check_not_blank;
 
 /// A recipient of a [`SendDirectMail`]: `{email, name}`.
@@ -27,10 +28,9 @@ impl DirectRecipient {
         }
     }
 
-    /// Sets the display name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
+    text_setters! {
+        /// Sets the display name.
+        name,
     }
 
     /// The email address.

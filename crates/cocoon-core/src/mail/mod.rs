@@ -33,22 +33,16 @@ macro_rules! recipients_cc_and_attachments {
             self
         }
 
-        /// Sets the `reply_to` address.
-        pub fn reply_to(mut self, reply_to: impl Into<String>) -> Self {
-            self.reply_to = Some(reply_to.into());
-            self
+        $crate::setters::text_setters! {
+            /// Sets the `reply_to` address.
+            reply_to,
         }
 
-        /// Adds an address to `cc`.
-        pub fn cc(mut self, email: impl Into<String>) -> Self {
-            self.cc.push(email.into());
-            self
-        }
-
-        /// Adds every one of `emails` to `cc`.
-        pub fn cc_all<I: IntoIterator<Item = S>, S: Into<String>>(mut self, emails: I) -> Self {
-            self.cc.extend(emails.into_iter().map(Into::into));
-            self
+        $crate::setters::list_setters! {
+            /// Adds an address to `cc`.
+            cc(email),
+            /// Adds every one of `emails` to `cc`.
+            cc_all(emails) => cc,
         }
 
         /// Adds an attachment.

@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::setters::{list_setters, map_setters, text_setters};
+
 /// A recipient of a [`SendMail`](super::SendMail) (`to[]`): an email address and optional contact details, which
 /// also fill the contact when it is added to the audience.
 ///
@@ -96,74 +98,41 @@ impl Recipient {
         &self.email
     }
 
-    /// Sets the full name (`name`).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
+    text_setters! {
+        /// Sets the full name (`name`).
+        name,
+        /// Sets `first_name`.
+        first_name,
+        /// Sets `middle_name`.
+        middle_name,
+        /// Sets `last_name`.
+        last_name,
     }
 
-    /// Sets `first_name`.
-    pub fn first_name(mut self, first_name: impl Into<String>) -> Self {
-        self.first_name = Some(first_name.into());
-        self
+    map_setters! {
+        /// Sets one entry of `attributes` (replacing an earlier value for `key`).
+        attribute,
+        /// Sets every entry of `attributes` in `attributes` (keeping earlier entries of other keys).
+        attributes(attributes) => attributes,
     }
 
-    /// Sets `middle_name`.
-    pub fn middle_name(mut self, middle_name: impl Into<String>) -> Self {
-        self.middle_name = Some(middle_name.into());
-        self
+    list_setters! {
+        /// Adds a mailing list to `lists`.
+        list(list),
+        /// Adds every one of `lists` to `lists`.
+        lists(lists) => lists,
     }
 
-    /// Sets `last_name`.
-    pub fn last_name(mut self, last_name: impl Into<String>) -> Self {
-        self.last_name = Some(last_name.into());
-        self
+    list_setters! {
+        /// Adds a tag to `tags`.
+        tag(tag),
+        /// Adds every one of `tags` to `tags`.
+        tags(tags) => tags,
     }
 
-    /// Sets one entry of `attributes` (replacing an earlier value for `key`).
-    pub fn attribute(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.attributes
-            .get_or_insert_with(Map::new)
-            .insert(key.into(), value.into());
-        self
-    }
-
-    /// Sets every entry of `attributes` in `attributes` (keeping earlier entries of other keys).
-    pub fn attributes(mut self, attributes: Map<String, Value>) -> Self {
-        self.attributes
-            .get_or_insert_with(Map::new)
-            .extend(attributes);
-        self
-    }
-
-    /// Adds a mailing list to `lists`.
-    pub fn list(mut self, list: impl Into<String>) -> Self {
-        self.lists.push(list.into());
-        self
-    }
-
-    /// Adds every one of `lists` to `lists`.
-    pub fn lists<I: IntoIterator<Item = S>, S: Into<String>>(mut self, lists: I) -> Self {
-        self.lists.extend(lists.into_iter().map(Into::into));
-        self
-    }
-
-    /// Adds a tag to `tags`.
-    pub fn tag(mut self, tag: impl Into<String>) -> Self {
-        self.tags.push(tag.into());
-        self
-    }
-
-    /// Adds every one of `tags` to `tags`.
-    pub fn tags<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tags: I) -> Self {
-        self.tags.extend(tags.into_iter().map(Into::into));
-        self
-    }
-
-    /// Sets `gender`.
-    pub fn gender(mut self, gender: impl Into<String>) -> Self {
-        self.gender = Some(gender.into());
-        self
+    text_setters! {
+        /// Sets `gender`.
+        gender,
     }
 
     /// Sets `age`.
@@ -172,70 +141,29 @@ impl Recipient {
         self
     }
 
-    /// Sets the first address line (`Address1` on the wire).
-    pub fn address1(mut self, address1: impl Into<String>) -> Self {
-        self.address1 = Some(address1.into());
-        self
-    }
-
-    /// Sets the second address line (`Address2` on the wire).
-    pub fn address2(mut self, address2: impl Into<String>) -> Self {
-        self.address2 = Some(address2.into());
-        self
-    }
-
-    /// Sets `city`.
-    pub fn city(mut self, city: impl Into<String>) -> Self {
-        self.city = Some(city.into());
-        self
-    }
-
-    /// Sets `state`.
-    pub fn state(mut self, state: impl Into<String>) -> Self {
-        self.state = Some(state.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, country: impl Into<String>) -> Self {
-        self.country = Some(country.into());
-        self
-    }
-
-    /// Sets `postal_code`.
-    pub fn postal_code(mut self, postal_code: impl Into<String>) -> Self {
-        self.postal_code = Some(postal_code.into());
-        self
-    }
-
-    /// Sets `designation` (job title).
-    pub fn designation(mut self, designation: impl Into<String>) -> Self {
-        self.designation = Some(designation.into());
-        self
-    }
-
-    /// Sets `company`.
-    pub fn company(mut self, company: impl Into<String>) -> Self {
-        self.company = Some(company.into());
-        self
-    }
-
-    /// Sets `industry`.
-    pub fn industry(mut self, industry: impl Into<String>) -> Self {
-        self.industry = Some(industry.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-
-    /// Sets `anniversary_date` (sent as given, e.g. `"2020-05-17"`).
-    pub fn anniversary_date(mut self, anniversary_date: impl Into<String>) -> Self {
-        self.anniversary_date = Some(anniversary_date.into());
-        self
+    text_setters! {
+        /// Sets the first address line (`Address1` on the wire).
+        address1,
+        /// Sets the second address line (`Address2` on the wire).
+        address2,
+        /// Sets `city`.
+        city,
+        /// Sets `state`.
+        state,
+        /// Sets `country`.
+        country,
+        /// Sets `postal_code`.
+        postal_code,
+        /// Sets `designation` (job title).
+        designation,
+        /// Sets `company`.
+        company,
+        /// Sets `industry`.
+        industry,
+        /// Sets `description`.
+        description,
+        /// Sets `anniversary_date` (sent as given, e.g. `"2020-05-17"`).
+        anniversary_date,
     }
 }
 

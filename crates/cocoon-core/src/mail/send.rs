@@ -10,6 +10,7 @@ use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::quota::Quotas;
 use crate::route::Operation;
+use crate::setters::{flag_setters, list_setters, map_setters, text_setters};
 use crate::wire::check_not_blank;
 
 /// `POST /webhook/mail/send`: sends a transactional email to one or more recipients.
@@ -106,20 +107,11 @@ impl SendMail {
 
     recipients_cc_and_attachments!(Recipient);
 
-    /// Sets one merge-tag value of `custom_parameter` (replacing an earlier value for `key`).
-    pub fn custom_parameter(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.custom_parameter
-            .get_or_insert_with(Map::new)
-            .insert(key.into(), value.into());
-        self
-    }
-
-    /// Sets every merge-tag value in `values` (keeping earlier values of other keys).
-    pub fn custom_parameters(mut self, values: Map<String, Value>) -> Self {
-        self.custom_parameter
-            .get_or_insert_with(Map::new)
-            .extend(values);
-        self
+    map_setters! {
+        /// Sets one merge-tag value of `custom_parameter` (replacing an earlier value for `key`).
+        custom_parameter,
+        /// Sets every merge-tag value in `values` (keeping earlier values of other keys).
+        custom_parameters(values) => custom_parameter,
     }
 
     /// Adds an attachment the server fetches from a URL (`attachments_remote`).
@@ -137,65 +129,37 @@ impl SendMail {
         self
     }
 
-    /// Sets `add_email_address_to_contact`: whether recipients are added to the audience.
-    pub fn add_email_address_to_contact(mut self, add: bool) -> Self {
-        self.add_email_address_to_contact = Some(add);
-        self
+    flag_setters! {
+        /// Sets `add_email_address_to_contact`: whether recipients are added to the audience.
+        add_email_address_to_contact,
     }
 
-    /// Sets `scheduled_at`: when to send, as an ISO-8601 timestamp such as
-    /// `"2025-01-31T09:00:00Z"` (sent as given).
-    pub fn scheduled_at(mut self, at: impl Into<String>) -> Self {
-        self.scheduled_at = Some(at.into());
-        self
+    text_setters! {
+        /// Sets `scheduled_at`: when to send, as an ISO-8601 timestamp such as
+        /// `"2025-01-31T09:00:00Z"` (sent as given).
+        scheduled_at,
     }
 
-    /// Sets `allow_click_tracking`.
-    pub fn allow_click_tracking(mut self, allow: bool) -> Self {
-        self.allow_click_tracking = Some(allow);
-        self
+    flag_setters! {
+        /// Sets `allow_click_tracking`.
+        allow_click_tracking,
+        /// Sets `allow_open_tracking`.
+        allow_open_tracking,
+        /// Sets `ignore_contact_bounce`: send even to contacts that bounced before.
+        ignore_contact_bounce,
+        /// Sets `ignore_contact_unsubscribe`: send even to contacts that unsubscribed.
+        ignore_contact_unsubscribe,
+        /// Sets `enable_view_in_browser`.
+        enable_view_in_browser,
+        /// Sets `include_unsubscribe`: whether the email carries an unsubscribe link.
+        include_unsubscribe,
     }
 
-    /// Sets `allow_open_tracking`.
-    pub fn allow_open_tracking(mut self, allow: bool) -> Self {
-        self.allow_open_tracking = Some(allow);
-        self
-    }
-
-    /// Sets `ignore_contact_bounce`: send even to contacts that bounced before.
-    pub fn ignore_contact_bounce(mut self, ignore: bool) -> Self {
-        self.ignore_contact_bounce = Some(ignore);
-        self
-    }
-
-    /// Sets `ignore_contact_unsubscribe`: send even to contacts that unsubscribed.
-    pub fn ignore_contact_unsubscribe(mut self, ignore: bool) -> Self {
-        self.ignore_contact_unsubscribe = Some(ignore);
-        self
-    }
-
-    /// Sets `enable_view_in_browser`.
-    pub fn enable_view_in_browser(mut self, enable: bool) -> Self {
-        self.enable_view_in_browser = Some(enable);
-        self
-    }
-
-    /// Sets `include_unsubscribe`: whether the email carries an unsubscribe link.
-    pub fn include_unsubscribe(mut self, include: bool) -> Self {
-        self.include_unsubscribe = Some(include);
-        self
-    }
-
-    /// Adds a tag.
-    pub fn tag(mut self, tag: impl Into<String>) -> Self {
-        self.tags.push(tag.into());
-        self
-    }
-
-    /// Adds every one of `tags`.
-    pub fn tags<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tags: I) -> Self {
-        self.tags.extend(tags.into_iter().map(Into::into));
-        self
+    list_setters! {
+        /// Adds a tag.
+        tag(tag),
+        /// Adds every one of `tags`.
+        tags(tags) => tags,
     }
 }
 

@@ -6,6 +6,7 @@ use super::OtpCode;
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
+use crate::setters::text_setters;
 use crate::wire::check_not_blank;
 
 /// The channel an OTP goes through, with its recipients: `to` is `{"email": [...]}` or
@@ -76,16 +77,11 @@ impl OtpSender {
         OtpSender::default()
     }
 
-    /// Sets `email_sender`: the address email OTPs come from.
-    pub fn email_sender(mut self, email: impl Into<String>) -> Self {
-        self.email_sender = Some(email.into());
-        self
-    }
-
-    /// Sets `whatsapp_sender`: the number WhatsApp OTPs come from.
-    pub fn whatsapp_sender(mut self, number: impl Into<String>) -> Self {
-        self.whatsapp_sender = Some(number.into());
-        self
+    text_setters! {
+        /// Sets `email_sender`: the address email OTPs come from.
+        email_sender,
+        /// Sets `whatsapp_sender`: the number WhatsApp OTPs come from.
+        whatsapp_sender,
     }
 }
 
@@ -148,10 +144,9 @@ impl SendOtp {
         &self.to
     }
 
-    /// Sets the email `subject`.
-    pub fn subject(mut self, subject: impl Into<String>) -> Self {
-        self.subject = Some(subject.into());
-        self
+    text_setters! {
+        /// Sets the email `subject`.
+        subject,
     }
 
     /// Sets the `sender`.

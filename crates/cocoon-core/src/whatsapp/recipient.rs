@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::setters::{map_setters, text_setters};
+
 /// A recipient of a [`SendWhatsApp`](super::SendWhatsApp) (`recipient[]`): a WhatsApp number and optional contact
 /// details.
 ///
@@ -46,38 +48,20 @@ impl WhatsAppRecipient {
         &self.whatsapp_number
     }
 
-    /// Sets `first_name`.
-    pub fn first_name(mut self, first_name: impl Into<String>) -> Self {
-        self.first_name = Some(first_name.into());
-        self
+    text_setters! {
+        /// Sets `first_name`.
+        first_name,
+        /// Sets the full name (`name`).
+        name,
+        /// Sets `email`.
+        email,
     }
 
-    /// Sets the full name (`name`).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
-        self
-    }
-
-    /// Sets one entry of `attributes` (replacing an earlier value for `key`).
-    pub fn attribute(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.attributes
-            .get_or_insert_with(Map::new)
-            .insert(key.into(), value.into());
-        self
-    }
-
-    /// Sets every entry of `attributes` in `attributes` (keeping earlier entries of other keys).
-    pub fn attributes(mut self, attributes: Map<String, Value>) -> Self {
-        self.attributes
-            .get_or_insert_with(Map::new)
-            .extend(attributes);
-        self
+    map_setters! {
+        /// Sets one entry of `attributes` (replacing an earlier value for `key`).
+        attribute,
+        /// Sets every entry of `attributes` in `attributes` (keeping earlier entries of other keys).
+        attributes(attributes) => attributes,
     }
 }
 

@@ -8,6 +8,7 @@ use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::quota::Quotas;
 use crate::route::Operation;
+use crate::setters::{flag_setters, list_setters, map_setters, text_setters};
 use crate::wire::check_not_blank;
 
 /// The event a [`SendWhatsApp`] is sent for: `{code, name, data}`.
@@ -31,24 +32,16 @@ impl WhatsAppEvent {
         }
     }
 
-    /// Sets the event's display `name`.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
+    text_setters! {
+        /// Sets the event's display `name`.
+        name,
     }
 
-    /// Sets one entry of `data` (replacing an earlier value for `key`).
-    pub fn data_entry(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.data
-            .get_or_insert_with(Map::new)
-            .insert(key.into(), value.into());
-        self
-    }
-
-    /// Sets every entry of `data` in `data` (keeping earlier entries of other keys).
-    pub fn data(mut self, data: Map<String, Value>) -> Self {
-        self.data.get_or_insert_with(Map::new).extend(data);
-        self
+    map_setters! {
+        /// Sets one entry of `data` (replacing an earlier value for `key`).
+        data_entry,
+        /// Sets every entry of `data` in `data` (keeping earlier entries of other keys).
+        data(data) => data,
     }
 }
 
@@ -128,31 +121,17 @@ impl SendWhatsApp {
         self
     }
 
-    /// Sets `add_recipient_to_contacts`: whether recipients are added to the audience.
-    pub fn add_recipient_to_contacts(mut self, add: bool) -> Self {
-        self.add_recipient_to_contacts = Some(add);
-        self
+    flag_setters! {
+        /// Sets `add_recipient_to_contacts`: whether recipients are added to the audience.
+        add_recipient_to_contacts,
     }
 
-    /// Sets one template variable of `parameterized_variables` (replacing an earlier value for
-    /// `key`).
-    pub fn parameterized_variable(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<Value>,
-    ) -> Self {
-        self.parameterized_variables
-            .get_or_insert_with(Map::new)
-            .insert(key.into(), value.into());
-        self
-    }
-
-    /// Sets every template variable in `variables` (keeping earlier values of other keys).
-    pub fn parameterized_variables(mut self, variables: Map<String, Value>) -> Self {
-        self.parameterized_variables
-            .get_or_insert_with(Map::new)
-            .extend(variables);
-        self
+    map_setters! {
+        /// Sets one template variable of `parameterized_variables` (replacing an earlier value for
+        /// `key`).
+        parameterized_variable,
+        /// Sets every template variable in `variables` (keeping earlier values of other keys).
+        parameterized_variables(variables) => parameterized_variables,
     }
 
     /// Sets the `event` the message is sent for.
@@ -161,16 +140,11 @@ impl SendWhatsApp {
         self
     }
 
-    /// Adds a tag.
-    pub fn tag(mut self, tag: impl Into<String>) -> Self {
-        self.tags.push(tag.into());
-        self
-    }
-
-    /// Adds every one of `tags`.
-    pub fn tags<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tags: I) -> Self {
-        self.tags.extend(tags.into_iter().map(Into::into));
-        self
+    list_setters! {
+        /// Adds a tag.
+        tag(tag),
+        /// Adds every one of `tags`.
+        tags(tags) => tags,
     }
 }
 
