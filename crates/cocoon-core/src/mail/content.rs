@@ -5,8 +5,8 @@ use serde::Serialize;
 use crate::error::InvalidInput;
 use crate::wire::check_not_blank;
 
-/// What a [`SendMail`](super::SendMail) sends: exactly one of the three modes of API.md §4.2, serialised into the
-/// request body's top level.
+/// What a [`SendMail`](super::SendMail) sends: exactly one of the three modes of API.md §4.2,
+/// serialised into the request body's top level.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use crate::setters::{list_setters, map_setters, text_setters};
 
-/// A recipient of a [`SendMail`](super::SendMail) (`to[]`): an email address and optional contact details, which
-/// also fill the contact when it is added to the audience.
+/// A recipient of a [`SendMail`](super::SendMail) (`to[]`): an email address and optional contact
+/// details, which also fill the contact when it is added to the audience.
 ///
 /// ```
 /// use cocoon_core::mail::Recipient;

@@ -28,7 +28,8 @@ pub struct MailStatus {
 }
 
 impl MailStatus {
-    /// The status of the email `message_id` (from [`MailReport::message_id`](super::MailReport::message_id)).
+    /// The status of the email `message_id` (from
+    /// [`MailReport::message_id`](super::MailReport::message_id)).
     pub fn new(message_id: impl Into<String>) -> Self {
         MailStatus {
             message_id: message_id.into(),

@@ -39,7 +39,8 @@ impl Endpoint for MailUsage {
 
 /// The answer to [`MailUsage`]: its fields are undocumented beyond `success`, so the whole JSON
 /// object is kept in [`MailUsageResponse::raw`], and a `quotas` object shaped like
-/// [`SendMailResponse::quotas`](super::SendMailResponse::quotas) is read into [`MailUsageResponse::quotas`].
+/// [`SendMailResponse::quotas`](super::SendMailResponse::quotas) is read into
+/// [`MailUsageResponse::quotas`].
 ///
 /// It serialises back as the raw object.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use crate::setters::{map_setters, text_setters};
 
-/// A recipient of a [`SendWhatsApp`](super::SendWhatsApp) (`recipient[]`): a WhatsApp number and optional contact
-/// details.
+/// A recipient of a [`SendWhatsApp`](super::SendWhatsApp) (`recipient[]`): a WhatsApp number and
+/// optional contact details.
 ///
 /// ```
 /// use cocoon_core::whatsapp::WhatsAppRecipient;

@@ -181,8 +181,8 @@ impl Endpoint for SendWhatsApp {
     }
 }
 
-/// One sent message of a [`SendWhatsAppResponse`]: `to` (a JSON number is read as its
-/// digits), and the `message_id` (a `wamid`) to pass to [`WhatsAppStatus::new`](super::WhatsAppStatus::new).
+/// One sent message of a [`SendWhatsAppResponse`]: `to` (a JSON number is read as its digits), and
+/// the `message_id` (a `wamid`) to pass to [`WhatsAppStatus::new`](super::WhatsAppStatus::new).
 pub type WhatsAppReport = crate::quota::SendReport;
 
 /// The answer to [`SendWhatsApp`] (201).

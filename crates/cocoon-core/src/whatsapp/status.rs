@@ -28,7 +28,8 @@ pub struct WhatsAppStatus {
 }
 
 impl WhatsAppStatus {
-    /// The status of the message `message_id` (from [`WhatsAppReport::message_id`](super::WhatsAppReport::message_id)).
+    /// The status of the message `message_id` (from
+    /// [`WhatsAppReport::message_id`](super::WhatsAppReport::message_id)).
     pub fn new(message_id: impl Into<String>) -> Self {
         WhatsAppStatus {
             message_id: message_id.into(),
