@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{check_recipients_cc_and_attachments, Attachment};
+use super::envelope::{check_recipients_cc_and_attachments, recipients_cc_and_attachments};
+use super::Attachment;
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;

@@ -3,9 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{
-    check_recipients_cc_and_attachments, Attachment, MailContent, Recipient, RemoteAttachment,
-};
+use super::envelope::{check_recipients_cc_and_attachments, recipients_cc_and_attachments};
+use super::{Attachment, MailContent, Recipient, RemoteAttachment};
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::quota::Quotas;
