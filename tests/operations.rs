@@ -31,7 +31,7 @@ both_clients!(validate_reports_the_workspace, |builder| {
 
     let validation = call!(client.keys().validate()).unwrap();
 
-    assert!(validation.success);
+    assert_eq!(validation.success, Some(true));
     assert_eq!(validation.workspace_id.as_deref(), Some("ws_mock_0001"));
     assert_eq!(
         validation.workspace_name.as_deref(),
@@ -691,7 +691,7 @@ both_clients!(the_api_key_header_scheme_reaches_the_server, |builder| {
         .unwrap();
 
     let validation = call!(client.keys().validate()).unwrap();
-    assert!(validation.success);
+    assert_eq!(validation.success, Some(true));
     let request = last_request(&server);
     assert_eq!(request.status, Some(200));
     assert_eq!(request.header("x-cocoonmail-api_key"), Some(KEY));

@@ -16,6 +16,9 @@
 //! - `build/create_contact_20_properties`: a contact with 20 custom properties.
 //! - `serde_only/...`: the same answers decoded with `serde_json::from_slice` alone, so the
 //!   cost the core adds on top of serde (status check, `"success": false` probe) shows.
+//! - `encode/attachment/64KiB`, `parse/retry_after_date`, `build/find_contact_encoded`: the
+//!   encodings the core relies on (base64 of an attachment, an HTTP date in `Retry-After`,
+//!   percent-encoding of a query value).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -30,13 +33,14 @@ use cocoon_core::events::{
 };
 use cocoon_core::lists::ListMailingLists;
 use cocoon_core::mail::{
-    MailContent, MailStatus, MailUsage, Recipient, SendDirectMail, SendMail, SendMailResponse,
+    Attachment, MailContent, MailStatus, MailUsage, Recipient, SendDirectMail, SendMail,
+    SendMailResponse,
 };
 use cocoon_core::otp::{OtpCode, OtpRecipients, OtpSender, SendOtp};
 use cocoon_core::properties::{CustomProperties, PropertyDate, PropertyName, PropertyValue};
 use cocoon_core::verify::VerifyEmail;
 use cocoon_core::whatsapp::{SendWhatsApp, WhatsAppMessage, WhatsAppRecipient, WhatsAppStatus};
-use cocoon_core::{build_request, decode_response, ApiKey, Config, Endpoint};
+use cocoon_core::{build_request, decode_response, ApiKey, Config, Endpoint, RetryAfter};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
 use serde_json::json;
 
@@ -537,6 +541,22 @@ fn answers(c: &mut Criterion) {
     group.finish();
 }
 
+fn encodings(c: &mut Criterion) {
+    // 64 KiB of varied bytes: a small PDF or image.
+    let bytes: Vec<u8> = (0..64 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    c.bench_function("encode/attachment/64KiB", |b| {
+        b.iter(|| Attachment::new("report.pdf", "application/pdf", black_box(&bytes)))
+    });
+    c.bench_function("parse/retry_after_date", |b| {
+        b.iter(|| RetryAfter::parse(black_box("Sun, 06 Nov 1994 08:49:37 GMT")).unwrap())
+    });
+    // A value where most characters need escaping.
+    let find = FindContact::new(ContactRef::user_id("ünïcødé user/42 + ★ & more?=#"));
+    bench_build(c, "find_contact_encoded", &find);
+}
+
 fn main() {
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -544,5 +564,6 @@ fn main() {
         .configure_from_args();
     operations(&mut c);
     answers(&mut c);
+    encodings(&mut c);
     c.final_summary();
 }

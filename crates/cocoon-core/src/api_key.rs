@@ -19,17 +19,18 @@ impl ValidateApiKey {
 }
 
 /// The answer to [`ValidateApiKey`].
+///
+/// A key that is not valid never gets here: it ends in [`crate::Error::Unauthorized`] (401),
+/// or in [`crate::Error::Api`] when a 2xx answer says `"success": false`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ApiKeyValidation {
-    /// Whether the key is valid.
-    #[serde(default)]
-    pub success: bool,
+    /// What the server said in `success`; `None` when it did not say.
+    pub success: Option<bool>,
     /// The workspace the key belongs to (sent by some deployments).
-    #[serde(default)]
     pub workspace_id: Option<String>,
     /// The workspace's name (sent by some deployments).
-    #[serde(default)]
     pub workspace_name: Option<String>,
 }
 

@@ -293,6 +293,107 @@ mod tests {
         }
     }
 
+    fn ok_with(body: &[u8]) -> Response<Vec<u8>> {
+        Response::builder().status(200).body(body.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn an_empty_answer_decodes_to_the_default_of_an_answer_without_required_fields() {
+        use crate::{api_key, contacts, events, mail, otp, verify, whatsapp};
+
+        /// Decodes an empty and a blank 2xx body for `endpoint`; both must give the default.
+        fn empty_is_default<E>(endpoint: E)
+        where
+            E: Endpoint,
+            E::Output: Default + PartialEq + std::fmt::Debug,
+        {
+            for body in [&b""[..], b" \r\n\t "] {
+                let decoded = decode_response(&endpoint, ok_with(body));
+                assert_eq!(
+                    decoded.unwrap(),
+                    E::Output::default(),
+                    "{} on {body:?}",
+                    std::any::type_name::<E::Output>()
+                );
+            }
+        }
+
+        let contact = || contacts::ContactRef::email("a@example.com");
+        empty_is_default(api_key::ValidateApiKey);
+        empty_is_default(mail::SendMail::new(mail::MailContent::transactional("t")).to("a@x.io"));
+        empty_is_default(mail::SendDirectMail::new("c", "s@x.io", "S").to("a@x.io"));
+        empty_is_default(mail::MailUsage);
+        empty_is_default(mail::MailStatus::new("m"));
+        empty_is_default(events::SendEvent::simple("signup", "a@x.io"));
+        empty_is_default(
+            events::CheckoutEvent::new(
+                "c",
+                events::CheckoutCustomer::new("a@x.io"),
+                "https://x",
+                "2024-05-01",
+            )
+            .item(events::CartItem::new("s", "n", 1, 1.0)),
+        );
+        empty_is_default(verify::VerifyEmail::new("a@x.io"));
+        empty_is_default(
+            whatsapp::SendWhatsApp::new("1", whatsapp::WhatsAppMessage::text("hi")).recipient("2"),
+        );
+        empty_is_default(whatsapp::WhatsAppStatus::new("w"));
+        empty_is_default(otp::SendOtp::new(
+            "t",
+            otp::OtpRecipients::email(["a@x.io"]),
+            otp::OtpCode::from(42u32),
+        ));
+        empty_is_default(contacts::CreateContact::new("a@x.io"));
+        empty_is_default(contacts::UpdateContact::new(contact()));
+        empty_is_default(contacts::DeleteContact::new(contact()));
+    }
+
+    /// An endpoint whose answer has a required field, as a user's own endpoint might have.
+    struct NeedsId;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct WithId {
+        id: String,
+    }
+
+    impl Endpoint for NeedsId {
+        type Output = WithId;
+        fn target(&self) -> Target<'_> {
+            Target::Operation(crate::Operation::CreateContact)
+        }
+    }
+
+    #[test]
+    fn an_empty_answer_is_a_decode_error_for_an_answer_with_a_required_field_or_a_list() {
+        for body in [&b""[..], b"\n"] {
+            match decode_response(&NeedsId, ok_with(body)) {
+                Err(Error::Decode(e)) => {
+                    assert_eq!(e.status, StatusCode::OK);
+                    assert!(e.expected.ends_with("WithId"), "{}", e.expected);
+                    assert!(e.reason.contains("the body is empty"), "{}", e.reason);
+                    assert!(e.reason.contains("missing field `id`"), "{}", e.reason);
+                }
+                other => panic!("expected a decode error, got {other:?}"),
+            }
+            let find =
+                crate::contacts::FindContact::new(crate::contacts::ContactRef::email("a@x.io"));
+            match decode_response(&find, ok_with(body)) {
+                Err(Error::Decode(e)) => {
+                    assert!(e.reason.contains("the body is empty"), "{}", e.reason)
+                }
+                other => panic!("expected a decode error, got {other:?}"),
+            }
+        }
+        // A body that is not empty is decoded as it is.
+        assert_eq!(
+            decode_response(&NeedsId, ok_with(br#"{"id": "c1"}"#))
+                .unwrap()
+                .id,
+            "c1"
+        );
+    }
+
     #[test]
     fn html_pages_give_their_title() {
         let page = b"<html><head><TITLE>502 Bad\n Gateway</TITLE></head><body>nginx</body></html>";

@@ -186,7 +186,7 @@ impl ConfigBuilder {
 
 fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, ConfigError> {
     let invalid = |reason| ConfigError::InvalidBaseUrl {
-        url: url.to_owned(),
+        url: redacted(url),
         reason,
     };
     let trimmed = url.trim().trim_end_matches('/');
@@ -198,7 +198,9 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Config
         return Err(invalid("the scheme must be http or https"));
     }
     let authority = uri.authority().ok_or_else(|| invalid("it has no host"))?;
-    if authority.as_str().contains('@') {
+    // Anywhere, not only in the authority: `https://user:pa/ss@host` parses as the host `user`
+    // with the password and real host in the path.
+    if trimmed.contains('@') {
         return Err(invalid("credentials in the URL are not allowed"));
     }
     if uri.query().is_some() || trimmed.contains('#') {
@@ -216,14 +218,60 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Config
     Ok(trimmed.to_owned())
 }
 
+/// Whether plain `http://` to `host` stays on this machine: `localhost`, or a loopback IP
+/// literal (`127.0.0.0/8`, `::1` with or without brackets). Not `*.localhost` nor
+/// `localhost.example.com`: a resolver may send those anywhere.
 fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
+    if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
-    host.parse::<std::net::IpAddr>()
-        .map(|ip| ip.is_loopback())
-        .unwrap_or(false)
+    match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(ipv6) => ipv6
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+    }
+}
+
+/// `url` with what may be secret replaced by `<redacted>`: everything between `://` and the
+/// last `@` before the query (credentials, even one holding a `/`), the query and the
+/// fragment. Text that is not a URL at all is redacted the same way.
+fn redacted(url: &str) -> String {
+    const REDACTED: &str = "<redacted>";
+    let url = url.trim();
+    let (url, fragment) = match url.split_once('#') {
+        Some((url, _)) => (url, Some(REDACTED)),
+        None => (url, None),
+    };
+    let (url, query) = match url.split_once('?') {
+        Some((url, _)) => (url, Some(REDACTED)),
+        None => (url, None),
+    };
+    let (scheme, rest) = match url.find("://") {
+        Some(at) => url.split_at(at + 3),
+        None => ("", url),
+    };
+    let mut out = String::with_capacity(url.len() + 2 * REDACTED.len());
+    out.push_str(scheme);
+    match rest.rsplit_once('@') {
+        Some((_, after)) => {
+            out.push_str(REDACTED);
+            out.push('@');
+            out.push_str(after);
+        }
+        None => out.push_str(rest),
+    }
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -303,6 +351,141 @@ mod tests {
             .base_url("http://localhost.evil.com")
             .build()
             .is_err());
+    }
+
+    /// The error, shown every way a user might log it.
+    fn shown(error: &ConfigError) -> String {
+        format!("{error} {error:?} {error:#?}")
+    }
+
+    #[test]
+    fn invalid_base_urls_never_repeat_credentials_query_or_fragment() {
+        for (url, kept) in [
+            (
+                "https://ada:s3cr3t@staging.example.com/api?token=t0k3n#f4agment",
+                "https://<redacted>@staging.example.com/api?<redacted>#<redacted>",
+            ),
+            (
+                "https://staging.example.com/api?api_key=t0k3n",
+                "https://staging.example.com/api?<redacted>",
+            ),
+            (
+                "http://ada:s3cr3t@127.0.0.1:8025",
+                "http://<redacted>@127.0.0.1:8025",
+            ),
+            // A password holding a slash, and text that is not a URL at all.
+            (
+                "https://ada:s3/cr3t@staging.example.com",
+                "https://<redacted>@staging.example.com",
+            ),
+            ("ada:s3cr3t@staging example", "<redacted>@staging example"),
+            (
+                "ftp://ada:s3cr3t@files.example.com",
+                "ftp://<redacted>@files.example.com",
+            ),
+        ] {
+            let error = builder().base_url(url).build().unwrap_err();
+            match &error {
+                ConfigError::InvalidBaseUrl { url: shown_url, .. } => {
+                    assert_eq!(shown_url, kept, "{url}")
+                }
+                other => panic!("{url}: expected an invalid base URL, got {other:?}"),
+            }
+            let text = shown(&error);
+            for secret in ["ada", "s3cr3t", "cr3t", "t0k3n", "f4agment"] {
+                assert!(!text.contains(secret), "{url}: {text}");
+            }
+        }
+        // Scheme, host and path stay, so the user can tell which URL it was.
+        let error = builder()
+            .base_url("https://staging.example.com/api?x=1")
+            .build()
+            .unwrap_err();
+        assert!(
+            shown(&error).contains("https://staging.example.com/api"),
+            "{}",
+            shown(&error)
+        );
+    }
+
+    #[test]
+    fn insecure_base_urls_never_show_credentials() {
+        for url in [
+            "http://ada:s3cr3t@api.example.com",
+            "http://ada@api.example.com/",
+            "http://ada:s3/cr3t@api.example.com",
+        ] {
+            for allow in [false, true] {
+                let error = builder()
+                    .base_url(url)
+                    .allow_insecure_http(allow)
+                    .build()
+                    .unwrap_err();
+                let text = shown(&error);
+                for secret in ["ada", "s3cr3t", "cr3t"] {
+                    assert!(!text.contains(secret), "{url}: {text}");
+                }
+            }
+        }
+        let error = builder()
+            .base_url("http://api.example.com:8080/v1")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            error,
+            ConfigError::InsecureBaseUrl {
+                host: "api.example.com".into()
+            }
+        );
+    }
+
+    #[test]
+    fn only_localhost_and_loopback_literals_count_as_loopback() {
+        for ok in [
+            "http://localhost",
+            "http://LocalHost:8025/api",
+            "http://127.0.0.1",
+            "http://127.0.0.2:1",
+            "http://127.255.255.254",
+            "http://[::1]",
+            "http://[0:0:0:0:0:0:0:1]:8025",
+        ] {
+            assert!(builder().base_url(ok).build().is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://app.localhost",
+            "http://a.b.LOCALHOST:80",
+            "http://localhost.example.com",
+            "http://localhost.",
+            "http://localhostx",
+            "http://128.0.0.1",
+            "http://0.0.0.0",
+            "http://10.0.0.1",
+            "http://[::]",
+            "http://[::2]",
+            "http://[::ffff:127.0.0.1]",
+            "http://2130706433",
+            "http://127.1",
+        ] {
+            assert!(
+                matches!(
+                    builder().base_url(refused).build(),
+                    Err(ConfigError::InsecureBaseUrl { .. })
+                ),
+                "{refused}"
+            );
+            // Over https, the same hosts are fine.
+            let https = refused.replacen("http://", "https://", 1);
+            assert!(builder().base_url(&https).build().is_ok(), "{https}");
+        }
+    }
+
+    #[test]
+    fn is_loopback_reads_bare_and_bracketed_ipv6() {
+        assert!(is_loopback("::1"));
+        assert!(is_loopback("[::1]"));
+        assert!(!is_loopback("[::1"));
+        assert!(!is_loopback("[127.0.0.1]"));
     }
 
     #[test]

@@ -418,7 +418,8 @@ pub enum ConfigError {
     /// The base URL is not an absolute `http` or `https` URL without query or fragment.
     #[error("invalid base URL {url:?}: {reason}")]
     InvalidBaseUrl {
-        /// The URL as given.
+        /// The URL as given, with what may be secret replaced by `<redacted>`: credentials
+        /// (`user:pass@`), the query and the fragment. Scheme, host and path are shown.
         url: String,
         /// What is wrong with it.
         reason: &'static str,
@@ -429,7 +430,7 @@ pub enum ConfigError {
          or opt in with allow_insecure_http"
     )]
     InsecureBaseUrl {
-        /// The host.
+        /// The host (never credentials: a URL holding them is an invalid one).
         host: String,
     },
     /// A route path that does not start with `/` or holds a query or fragment.

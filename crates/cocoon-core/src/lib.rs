@@ -4,8 +4,8 @@
 //! opening a socket: every operation is a typed request value; [`build_request`] turns one
 //! into an [`http::Request`]; [`decode_response`] turns the [`http::Response`] into the typed
 //! answer or an [`Error`]; the [`RetryPolicy`] and the [`RateLimit`] header parsing are pure
-//! functions. It depends on `http`, `serde`, `serde_json`, `thiserror` and `async-trait` only,
-//! so it embeds in any HTTP stack (hyper, a company-wide client, a test harness). Most users
+//! functions. None of its [dependencies](#dependencies) opens a socket or starts a runtime, so
+//! it embeds in any HTTP stack (hyper, a company-wide client, a test harness). Most users
 //! want the `cocoonmail` crate, which adds transports, rate limiting and retries.
 //!
 //! # Example: build a request, decode an answer
@@ -82,6 +82,24 @@
 //! [`AsyncTransport`] and [`BlockingTransport`] send an `http::Request<Vec<u8>>` and return the
 //! `http::Response<Vec<u8>>`; a closure is a transport. The [`transport`] module also holds what
 //! the built-in transports share: default limits, error descriptions, root certificates.
+//!
+//! # Dependencies
+//!
+//! The list is kept short, and each is a small, widely used crate that does one thing:
+//!
+//! | crate | why the core needs it |
+//! | --- | --- |
+//! | `http` | the request and response types every Rust HTTP stack shares, so any client can send what [`build_request`] makes |
+//! | `serde`, `serde_json` | request bodies and answers are JSON |
+//! | `thiserror` | `Display` and `source` of the error types |
+//! | `async-trait` | [`AsyncTransport`] as a trait object (`dyn`), which plain `async fn` in traits does not allow |
+//! | `base64` | the content of mail attachments ([`mail::Attachment`]) |
+//! | `percent-encoding` | query values (an email's `+` travels as `%2B`) |
+//! | `httpdate` | `Retry-After` given as an HTTP date ([`RetryAfter`]) |
+//! | `subtle` | comparing a webhook's `Authorization` in constant time ([`webhooks::WebhookVerifier`]) |
+//!
+//! Dates of custom contact properties are checked by a small validator of the core
+//! ([`properties::PropertyDate`]) rather than a date crate.
 mod attempts;
 mod codec;
 mod config;
@@ -92,6 +110,7 @@ mod pause;
 mod ratelimit;
 mod retry;
 mod route;
+mod setters;
 mod wire;
 
 pub mod answers;

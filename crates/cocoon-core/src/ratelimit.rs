@@ -1,6 +1,6 @@
 //! Rate-limit headers: `x-ratelimit-limit`, `x-ratelimit-remaining` and `Retry-After` (API.md §2).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use http::HeaderMap;
 
@@ -44,6 +44,8 @@ impl RateLimit {
 }
 
 /// A `Retry-After` value: delay seconds or an HTTP date.
+///
+/// These are the header's only two forms (RFC 9110 §10.2.3), so the enum is exhaustive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryAfter {
     /// `Retry-After: <seconds>`.
@@ -54,6 +56,13 @@ pub enum RetryAfter {
 
 impl RetryAfter {
     /// Parses either form; `None` when the value is neither.
+    ///
+    /// A date is read by the `httpdate` crate in the three forms RFC 9110 asks recipients to
+    /// accept: IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850
+    /// (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`), years 1970
+    /// to 9999. It is read strictly: the weekday must be the date's, the second at most 59 and
+    /// the day as wide as its form writes it. A value that does not read is ignored, so the
+    /// retry policy's own backoff applies.
     ///
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
@@ -71,7 +80,7 @@ impl RetryAfter {
             let secs = value.parse::<u64>().unwrap_or(u64::MAX);
             return Some(RetryAfter::Delay(Duration::from_secs(secs)));
         }
-        parse_http_date(value).map(RetryAfter::At)
+        httpdate::parse_http_date(value).ok().map(RetryAfter::At)
     }
 
     /// How long to wait from `now`; a date in the past means no wait.
@@ -83,106 +92,10 @@ impl RetryAfter {
     }
 }
 
-/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form RFC 9110 requires senders
-/// to use, and the obsolete RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime
-/// (`Sun Nov  6 08:49:37 1994`) forms it asks recipients to accept.
-fn parse_http_date(value: &str) -> Option<SystemTime> {
-    let (day, month, year, time) = if let Some((_, rest)) = value.split_once(", ") {
-        let rest = rest.strip_suffix(" GMT")?;
-        if rest.contains('-') {
-            // RFC 850: 06-Nov-94 08:49:37
-            let (date, time) = rest.split_once(' ')?;
-            let mut parts = date.split('-');
-            let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-            if parts.next().is_some() || y.len() != 2 {
-                return None;
-            }
-            let y: u64 = y.parse().ok()?;
-            // RFC 9110: a two-digit year more than 50 years ahead is in the past century.
-            let year = if y < 70 { 2000 + y } else { 1900 + y };
-            (d.parse::<u64>().ok()?, m, year, time)
-        } else {
-            // IMF-fixdate: 06 Nov 1994 08:49:37
-            let mut parts = rest.split(' ');
-            let (d, m, y, t) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-            if parts.next().is_some() || d.len() != 2 || y.len() != 4 {
-                return None;
-            }
-            (d.parse().ok()?, m, y.parse().ok()?, t)
-        }
-    } else {
-        // asctime: Sun Nov  6 08:49:37 1994
-        let mut parts = value.split_whitespace();
-        let (_, m, d, t, y) = (
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-        );
-        if parts.next().is_some() {
-            return None;
-        }
-        (d.parse().ok()?, m, y.parse().ok()?, t)
-    };
-    let month = match month {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let mut hms = time.split(':');
-    let (h, mi, s) = (hms.next()?, hms.next()?, hms.next()?);
-    if hms.next().is_some() || h.len() != 2 || mi.len() != 2 || s.len() != 2 {
-        return None;
-    }
-    let (h, mi, s): (u64, u64, u64) = (h.parse().ok()?, mi.parse().ok()?, s.parse().ok()?);
-    if !(1970..=9999).contains(&year) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    if h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    let days = days_since_epoch(year, month, day);
-    Some(UNIX_EPOCH + Duration::from_secs(days * 86_400 + h * 3_600 + mi * 60 + s))
-}
-
-fn is_leap(year: u64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: u64, month: u64) -> u64 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
-fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
-    let mut days = 0;
-    for y in 1970..year {
-        days += if is_leap(y) { 366 } else { 365 };
-    }
-    for m in 1..month {
-        days += days_in_month(year, m);
-    }
-    days + day - 1
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -258,6 +171,226 @@ mod tests {
             ("x-ratelimit-remaining", "-3"),
         ]));
         assert!(rl.is_empty());
+    }
+
+    /// `Retry-After` dates made from random instants in all three forms, with and without one
+    /// flaw each: every canonical date reads as the instant `httpdate::fmt_http_date` wrote,
+    /// every impossible one is ignored.
+    ///
+    /// The hand-written parser the `httpdate` crate replaced was more lenient on three flaws,
+    /// which are now ignored as the crate refuses them (the retry policy's own backoff then
+    /// applies):
+    /// - a weekday that is not the date's (or is not a weekday at all);
+    /// - second 60 (read before as the next minute's second 0);
+    /// - a day written with another width than the form's: `6-Nov-94` in RFC 850, `Nov 6` or
+    ///   `Nov  16` in asctime.
+    mod http_dates_in_all_three_forms {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// 10000-01-01T00:00:00Z: the first instant an HTTP date cannot write.
+        const END_SECS: u64 = 253_402_300_800;
+        const WEEKDAYS: [(&str, &str); 7] = [
+            ("Mon", "Monday"),
+            ("Tue", "Tuesday"),
+            ("Wed", "Wednesday"),
+            ("Thu", "Thursday"),
+            ("Fri", "Friday"),
+            ("Sat", "Saturday"),
+            ("Sun", "Sunday"),
+        ];
+
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+
+        /// What a `Retry-After` header holding `text` asks for.
+        fn read(text: &str) -> Option<SystemTime> {
+            match RetryAfter::parse(text)? {
+                RetryAfter::At(at) => Some(at),
+                RetryAfter::Delay(_) => None,
+            }
+        }
+
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Form {
+            Imf,
+            Rfc850,
+            Asctime,
+        }
+
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Flaw {
+            None,
+            /// Another weekday (index into WEEKDAYS; 7 for a word that is none).
+            WrongWeekday(usize),
+            /// The second 59 written as 60.
+            LeapSecond,
+            /// The day written at another width than the form's.
+            LooseDay,
+            DayPastMonthEnd,
+            DayZero,
+            Hour24,
+            Minute60,
+            Second61,
+            UnknownMonth,
+            YearBefore1970,
+        }
+
+        /// An instant's fields, read from what `fmt_http_date` writes.
+        struct Fields {
+            weekday: usize,
+            day: u64,
+            month: String,
+            year: u64,
+            hour: u64,
+            minute: u64,
+            second: u64,
+        }
+
+        fn fields(at: SystemTime) -> Fields {
+            let text = httpdate::fmt_http_date(at);
+            let (weekday, rest) = text.split_once(", ").unwrap();
+            let parts: Vec<&str> = rest.split([' ', ':']).collect();
+            Fields {
+                weekday: WEEKDAYS
+                    .iter()
+                    .position(|(short, _)| *short == weekday)
+                    .unwrap(),
+                day: parts[0].parse().unwrap(),
+                month: parts[1].to_owned(),
+                year: parts[2].parse().unwrap(),
+                hour: parts[3].parse().unwrap(),
+                minute: parts[4].parse().unwrap(),
+                second: parts[5].parse().unwrap(),
+            }
+        }
+
+        /// Writes `at` in `form` with `flaw`; `None` when the flaw does not apply to the form.
+        fn write(at: SystemTime, form: Form, flaw: Flaw) -> Option<String> {
+            let f = fields(at);
+            let (short, long) = match flaw {
+                Flaw::WrongWeekday(7) => ("Foo", "Funday"),
+                Flaw::WrongWeekday(i) if i != f.weekday => WEEKDAYS[i],
+                Flaw::WrongWeekday(_) => return None,
+                _ => WEEKDAYS[f.weekday],
+            };
+            let month_number = MONTHS.iter().position(|m| *m == f.month).unwrap() + 1;
+            let last_day = u64::from(crate::properties::days_in_month(
+                f.year as u32,
+                month_number as u32,
+            ));
+            let day = match flaw {
+                Flaw::DayPastMonthEnd => last_day + 1,
+                Flaw::DayZero => 0,
+                _ => f.day,
+            };
+            let month = if flaw == Flaw::UnknownMonth {
+                "Foo"
+            } else {
+                &f.month
+            };
+            let year = if flaw == Flaw::YearBefore1970 {
+                1969
+            } else {
+                f.year
+            };
+            let hour = if flaw == Flaw::Hour24 { 24 } else { f.hour };
+            let minute = if flaw == Flaw::Minute60 { 60 } else { f.minute };
+            let second = match flaw {
+                Flaw::LeapSecond if f.second == 59 => 60,
+                Flaw::LeapSecond => return None,
+                Flaw::Second61 => 61,
+                _ => f.second,
+            };
+            let time = format!("{hour:02}:{minute:02}:{second:02}");
+            Some(match form {
+                Form::Imf if flaw == Flaw::LooseDay => return None,
+                Form::Imf => format!("{short}, {day:02} {month} {year:04} {time} GMT"),
+                // Two digits name 1970 to 2069 only, and cannot write 1969 apart from 2069.
+                Form::Rfc850 if !(1970..2070).contains(&f.year) => return None,
+                Form::Rfc850 if flaw == Flaw::YearBefore1970 => return None,
+                Form::Rfc850 if flaw == Flaw::LooseDay && day >= 10 => return None,
+                Form::Rfc850 if flaw == Flaw::LooseDay => {
+                    format!("{long}, {day}-{month}-{:02} {time} GMT", year % 100)
+                }
+                Form::Rfc850 => format!("{long}, {day:02}-{month}-{:02} {time} GMT", year % 100),
+                // One space too few before a one-digit day, one too many before two digits.
+                Form::Asctime if flaw == Flaw::LooseDay && day < 10 => {
+                    format!("{short} {month} {day} {time} {year}")
+                }
+                Form::Asctime if flaw == Flaw::LooseDay => {
+                    format!("{short} {month}  {day} {time} {year}")
+                }
+                Form::Asctime => format!("{short} {month} {day:>2} {time} {year}"),
+            })
+        }
+
+        fn instant() -> impl Strategy<Value = SystemTime> {
+            prop_oneof![
+                0..END_SECS,
+                // 1970 to 2069, where all three forms can write the year.
+                0..3_155_760_000u64,
+                // The last second of a minute, for the leap-second flaw.
+                (0..END_SECS / 60).prop_map(|m| m * 60 + 59),
+            ]
+            .prop_map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
+        }
+
+        fn form() -> impl Strategy<Value = Form> {
+            prop_oneof![Just(Form::Imf), Just(Form::Rfc850), Just(Form::Asctime)]
+        }
+
+        fn flaw() -> impl Strategy<Value = Flaw> {
+            prop_oneof![
+                3 => Just(Flaw::None),
+                1 => (0..8usize).prop_map(Flaw::WrongWeekday),
+                1 => Just(Flaw::LeapSecond),
+                1 => Just(Flaw::LooseDay),
+                1 => Just(Flaw::DayPastMonthEnd),
+                1 => Just(Flaw::DayZero),
+                1 => Just(Flaw::Hour24),
+                1 => Just(Flaw::Minute60),
+                1 => Just(Flaw::Second61),
+                1 => Just(Flaw::UnknownMonth),
+                1 => Just(Flaw::YearBefore1970),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2048))]
+
+            #[test]
+            fn dates_with_and_without_flaws(at in instant(), form in form(), flaw in flaw()) {
+                let Some(text) = write(at, form, flaw) else { return Ok(()); };
+                let read = read(&text);
+                if flaw == Flaw::None {
+                    prop_assert_eq!(read, Some(at), "{}", text);
+                } else {
+                    prop_assert_eq!(read, None, "{}", text);
+                }
+            }
+
+            #[test]
+            fn canonical_dates_round_trip(at in instant()) {
+                let text = httpdate::fmt_http_date(at);
+                prop_assert_eq!(read(&text), Some(at), "{}", text);
+            }
+        }
+
+        #[test]
+        fn the_flaws_the_old_parser_forgave_are_ignored() {
+            for text in [
+                "Mon, 06 Nov 1994 08:49:37 GMT",
+                "Foo, 06 Nov 1994 08:49:37 GMT",
+                "Sun, 06 Nov 1994 08:49:60 GMT",
+                "Sunday, 6-Nov-94 08:49:37 GMT",
+                "Sun Nov 6 08:49:37 1994",
+                "Sat Nov  16 08:49:37 1994",
+            ] {
+                assert_eq!(RetryAfter::parse(text), None, "{text}");
+            }
+        }
     }
 
     #[test]

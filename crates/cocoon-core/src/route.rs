@@ -9,6 +9,7 @@ use crate::error::ConfigError;
 
 /// Whether the vendor documents a route or the SDK inferred it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RouteStatus {
     /// Method and path come from the vendor's API reference.
     Documented,
@@ -130,6 +131,8 @@ impl fmt::Display for Operation {
 }
 
 /// Whether repeating a request could do something twice.
+///
+/// A yes-or-no property of a request, so the enum is exhaustive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Idempotency {
     /// Repeating it is harmless: it reads, or sets the same state again.

@@ -1,6 +1,8 @@
 //! Helpers shared by the endpoint modules: lenient readers for answers whose field types the
 //! vendor does not pin down, and the checks requests run before sending.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -71,8 +73,11 @@ pub(crate) fn check_email(field: &'static str, email: &str) -> Result<(), Invali
     }
 }
 
-/// Refuses a blank value.
-pub(crate) fn check_not_blank(field: &'static str, value: &str) -> Result<(), InvalidInput> {
+/// Refuses an empty or blank value, naming `field` (as on the wire, e.g. `to[1].email`).
+pub(crate) fn check_not_blank(
+    field: impl Into<Cow<'static, str>>,
+    value: &str,
+) -> Result<(), InvalidInput> {
     if value.trim().is_empty() {
         return Err(InvalidInput::new(field, "must not be empty"));
     }

@@ -114,12 +114,14 @@ fn status_class(code: u16) -> &'static str {
     }
 }
 
-/// The route of an endpoint: its method and path.
+/// The route of an endpoint: its method and path (empty for a kind of target this client does
+/// not know).
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 fn route<'a, E: Endpoint + ?Sized>(config: &'a Config, endpoint: &'a E) -> (&'a str, &'a str) {
     let route = match endpoint.target() {
         Target::Operation(op) => config.routes().get(op),
         Target::Route(route) => route,
+        _ => return ("", ""),
     };
     (route.method().as_str(), route.path())
 }
@@ -128,7 +130,7 @@ fn route<'a, E: Endpoint + ?Sized>(config: &'a Config, endpoint: &'a E) -> (&'a 
 fn operation_name<E: Endpoint + ?Sized>(endpoint: &E) -> &'static str {
     match endpoint.target() {
         Target::Operation(op) => op.name(),
-        Target::Route(_) => "raw",
+        _ => "raw",
     }
 }
 

@@ -5,6 +5,7 @@ use std::fmt;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, Request};
 use serde_json::Value;
+use subtle::ConstantTimeEq;
 
 use super::error::WebhookError;
 use super::event::{
@@ -19,12 +20,22 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The longest text an error repeats from a delivery (a content type, a parser message).
 const MAX_ECHO_CHARS: usize = 100;
 
+/// Values of `Authorization` up to this many bytes are compared in time that shows neither
+/// their content nor their length.
+const HIDDEN_LENGTH: usize = 4096;
+
 /// The `Authorization` value set in the Cocoonmail dashboard, which every delivery must carry.
 ///
 /// Its `Debug` output never shows the value, and it has no `Display`. Leading and trailing
 /// whitespace is removed when it is built (a value read from a file or an environment
 /// variable often ends with a newline). An empty value never matches any delivery: a verifier
 /// built from an unset variable fails closed rather than accepting everyone.
+///
+/// A received value is compared with `subtle`'s constant-time equality over a fixed width of
+/// 4 KiB (both sides zero-padded, their lengths compared the same way), so the time taken
+/// shows neither the expected value nor its length, nor how much of a guess was right. An
+/// expected value longer than 4 KiB is compared over its own length instead, which that time
+/// then shows.
 ///
 /// ```
 /// use cocoon_core::webhooks::ExpectedAuthorization;
@@ -34,7 +45,10 @@ const MAX_ECHO_CHARS: usize = 100;
 /// ```
 #[derive(Clone)]
 pub struct ExpectedAuthorization {
-    value: Box<[u8]>,
+    /// The value, zero-padded to at least [`HIDDEN_LENGTH`] bytes.
+    padded: Box<[u8]>,
+    /// The value's length.
+    len: usize,
 }
 
 impl ExpectedAuthorization {
@@ -42,27 +56,26 @@ impl ExpectedAuthorization {
     /// `Basic <base64>`.
     pub fn new(value: impl Into<String>) -> Self {
         let value = value.into();
+        let value = value.trim().as_bytes();
+        let mut padded = vec![0; value.len().max(HIDDEN_LENGTH)];
+        padded[..value.len()].copy_from_slice(value);
         Self {
-            value: value.trim().as_bytes().into(),
+            padded: padded.into(),
+            len: value.len(),
         }
     }
 
-    /// Whether `received` is the expected value, in time that depends only on the length of
-    /// `received` (which the sender knows): not on the expected value, its length, nor the
-    /// position of the first differing byte.
+    /// Whether `received` is the expected value, in time that depends on neither's content
+    /// nor length (up to the padded width).
     fn matches(&self, received: &[u8]) -> bool {
-        let expected = &self.value;
-        let len = expected.len();
-        if len == 0 {
+        if self.len == 0 || received.len() > self.padded.len() {
             return false;
         }
-        // Walk the received bytes only, comparing each with the expected value repeated as
-        // needed, and fold every difference (and the length difference) into one word.
-        let mut difference = len ^ received.len();
-        for (index, byte) in received.iter().enumerate() {
-            difference |= usize::from(expected[index % len] ^ byte);
-        }
-        std::hint::black_box(difference) == 0
+        let mut candidate = vec![0; self.padded.len()];
+        candidate[..received.len()].copy_from_slice(received);
+        let same_bytes = candidate.as_slice().ct_eq(&self.padded);
+        let same_len = (received.len() as u64).ct_eq(&(self.len as u64));
+        (same_bytes & same_len).into()
     }
 }
 
@@ -235,8 +248,8 @@ impl WebhookVerifier {
     /// Checks only the `Authorization` header, so a receiver can turn away an unknown sender
     /// before reading its body.
     ///
-    /// The comparison takes time that depends only on the received value's length. An
-    /// absent or empty header is [`MissingAuthorization`](WebhookError::MissingAuthorization);
+    /// The comparison takes time that shows neither value's content nor length (see
+    /// [`ExpectedAuthorization`]). An absent or empty header is [`MissingAuthorization`](WebhookError::MissingAuthorization);
     /// a different value, or the header sent more than once, is
     /// [`WrongAuthorization`](WebhookError::WrongAuthorization). A verifier built with
     /// [`without_authorization`](Self::without_authorization) accepts everything.
@@ -376,5 +389,22 @@ mod tests {
         assert!(!expected.matches(b"Bearer abcBearer abc"));
         assert!(!expected.matches(b""));
         assert!(!ExpectedAuthorization::new("  ").matches(b""));
+        // The zero padding never stands in for missing bytes.
+        assert!(!expected.matches(b"Bearer abc\0"));
+        assert!(!ExpectedAuthorization::new("Bearer abc\0").matches(b"Bearer abc"));
+    }
+
+    #[test]
+    fn long_values_compare_exactly() {
+        let long = "Bearer ".to_owned() + &"x".repeat(5000);
+        let expected = ExpectedAuthorization::new(long.clone());
+        assert!(expected.matches(long.as_bytes()));
+        assert!(!expected.matches(&long.as_bytes()[..4999]));
+        assert!(!expected.matches((long.clone() + "x").as_bytes()));
+        let mut wrong = long.into_bytes();
+        wrong[4500] = b'y';
+        assert!(!expected.matches(&wrong));
+        // A received value longer than the padded width is refused.
+        assert!(!ExpectedAuthorization::new("Bearer abc").matches(&[b'x'; 5000]));
     }
 }
