@@ -32,6 +32,9 @@ pub const MAX_OUTLIER_HOLD: Duration = Duration::from_secs(1);
 /// The most grants the latency guard remembers, so a very high rate costs bounded memory.
 const MAX_TRACKED_GRANTS: usize = 1024;
 
+/// The stamp of a reservation granted at once: its ticket is the permit.
+const GRANTED: u64 = u64::MAX;
+
 type Gcra<C> =
     governor::RateLimiter<NotKeyed, InMemoryState, C, NoOpMiddleware<<C as Clock>::Instant>>;
 
@@ -167,6 +170,16 @@ impl<C: Clock + Clone> LocalLimiter<C> {
         if let Some(last) = ledger.last_slot {
             slot = slot.max(last + self.inner.period);
         }
+        if slot <= now {
+            // Free now: grant under the same lock, so `confirm` has nothing left to do.
+            match self.grant(&mut ledger, now) {
+                Ok(permit) => {
+                    ledger.last_slot = Some(now);
+                    return Ok(Reservation::now().with_ticket(permit.id(), GRANTED));
+                }
+                Err(more) => slot = now + more,
+            }
+        }
         let wait = slot - now;
         if wait > max_wait {
             return Err(LimiterError::wait_too_long(wait, max_wait));
@@ -178,6 +191,9 @@ impl<C: Clock + Clone> LocalLimiter<C> {
     /// The reservation's time has come: go, or wait for a pause, the latency guard or the
     /// spacing of what really left.
     pub(crate) fn confirm_slot(&self, reservation: &Reservation) -> Confirmation {
+        if reservation.stamp() == GRANTED {
+            return Confirmation::Go(Permit::new(reservation.ticket()));
+        }
         let now = self.now();
         let mut ledger = self.ledger();
         let moved_by = ledger
@@ -188,12 +204,21 @@ impl<C: Clock + Clone> LocalLimiter<C> {
         if start > now {
             return Confirmation::Wait(start - now);
         }
-        let hold = self.hold(&ledger, now);
+        match self.grant(&mut ledger, now) {
+            Ok(permit) => Confirmation::Go(permit),
+            Err(wait) => Confirmation::Wait(wait),
+        }
+    }
+
+    /// A permit now, when the latency guard and governor's spacing allow it; otherwise how
+    /// long to wait.
+    fn grant(&self, ledger: &mut Ledger, now: Duration) -> Result<Permit, Duration> {
+        let hold = self.hold(ledger, now);
         if hold > Duration::ZERO {
-            return Confirmation::Wait(hold);
+            return Err(hold);
         }
         if let Err(not_until) = self.inner.gcra.check() {
-            return Confirmation::Wait(not_until.wait_time_from(self.inner.clock.now()));
+            return Err(not_until.wait_time_from(self.inner.clock.now()));
         }
         let id = ledger.next_id;
         ledger.next_id += 1;
@@ -205,7 +230,7 @@ impl<C: Clock + Clone> LocalLimiter<C> {
             at: now,
             latency: None,
         });
-        Confirmation::Go(Permit::new(id))
+        Ok(Permit::new(id))
     }
 
     /// Hears how an attempt ended: its latency, and any pause the answer asks for.

@@ -158,10 +158,17 @@ fn sixty_four_waiters_are_served_in_order_each_sleeping_once() {
 fn a_caller_that_wakes_late_cannot_bunch_up_with_the_next() {
     let (limiter, clock) = limiter();
     let start = clock.now();
+    // The first goes at once; `a` and `b` queue behind it, at 103 and 206 ms.
+    let first = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+    assert!(matches!(
+        RateLimiter::confirm(&limiter, &first),
+        Confirmation::Go(_)
+    ));
     let a = RateLimiter::reserve(&limiter, FOREVER).unwrap();
     let b = RateLimiter::reserve(&limiter, FOREVER).unwrap();
-    // `a` wakes 80 ms late; `b` wakes on time 23 ms after it.
-    clock.advance(Duration::from_millis(80));
+    assert_eq!((a.wait(), b.wait()), (P, 2 * P));
+    // `a` wakes 80 ms late, at 183 ms; `b` wakes on time 23 ms after it.
+    clock.advance(P + Duration::from_millis(80));
     assert!(matches!(
         RateLimiter::confirm(&limiter, &a),
         Confirmation::Go(_)
