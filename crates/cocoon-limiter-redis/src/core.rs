@@ -1,0 +1,423 @@
+//! Everything both limiters decide, without I/O: which round trip to make (if any), what its
+//! answer means, the local fallback budget, pauses, and the switches between Redis and the
+//! local budget. The async and the blocking limiter only carry the round trips.
+
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use cocoon_core::limiter::{Confirmation, Outcome, Permit, Reservation};
+use cocoon_core::LimiterError;
+use http::StatusCode;
+
+use crate::bucket::Bucket;
+use crate::config::{Settings, WhenDown, KEY_GRACE};
+use crate::script::{Answer, Ask};
+
+/// Where a limiter's permits come from right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Mode {
+    /// From the budget shared through Redis.
+    Shared,
+    /// From this process's local budget (a share of the team's rate): Redis did not answer,
+    /// and the limiter tries it again at most once per probe interval.
+    Fallback,
+    /// Nowhere: Redis did not answer and the limiter fails closed, so permits are refused
+    /// until Redis answers again.
+    Unavailable,
+}
+
+/// What a limiter has been through, for reports and health checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Where permits come from now.
+    pub mode: Mode,
+    /// How many times the limiter left Redis (for the local budget, or to fail closed).
+    pub fallbacks: u64,
+    /// How many times it came back to Redis after leaving it.
+    pub returns: u64,
+    /// Round trips to Redis that failed or timed out.
+    pub redis_errors: u64,
+    /// Permits handed out from the shared budget.
+    pub shared_permits: u64,
+    /// Permits handed out from the local budget.
+    pub local_permits: u64,
+    /// 429 answers heard (each pauses every caller sharing the budget).
+    pub rate_limited: u64,
+    /// Pauses written to Redis for every process of the bucket (after 429s).
+    pub pauses_shared: u64,
+}
+
+/// How a round trip went, as the limiters report it.
+pub(crate) enum Io {
+    /// The script answered.
+    Answered(Answer),
+    /// Redis failed, timed out, or answered something else.
+    Failed(LimiterError),
+    /// The round trip was not made: the limiter left Redis while this call waited its turn.
+    Skipped,
+}
+
+/// A round trip to make.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call {
+    pub(crate) ask: Ask,
+    /// When it was decided (this process's microseconds).
+    decided_at: u64,
+    /// Whether this call checks if Redis is back.
+    probe: bool,
+}
+
+/// The next step of a reservation.
+pub(crate) enum Step {
+    /// Settled without a round trip.
+    Done(Result<Reservation, LimiterError>),
+    /// Settled by this round trip.
+    Ask(Call),
+}
+
+/// What one process knows and keeps. Times are microseconds since the limiter's origin,
+/// unless named `server`.
+struct Ledger {
+    mode: Mode,
+    /// No probe before this (only while not shared).
+    next_probe: u64,
+    /// The latest server clock reading and this process's clock when it arrived.
+    anchor: Option<(u64, u64)>,
+    /// This process's view of the budget: its latest slot (shared or local), how far pauses
+    /// moved its slots, the end of the pause it keeps to. On the local budget, the budget.
+    bucket: Bucket,
+    /// The bucket's shift as Redis last reported it.
+    server_shift: Option<u64>,
+    /// The latest slot handed out from the local budget (followed when back on Redis).
+    local_tail: Option<u64>,
+    /// A full-window pause heard, to be shared with the next reservation (server time).
+    soft_pause_server: Option<u64>,
+    stats: Stats,
+}
+
+/// The state both limiters share; see the module docs.
+pub(crate) struct Core {
+    pub(crate) settings: Settings,
+    origin: Instant,
+    local_period: u64,
+    ledger: Mutex<Ledger>,
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+impl Core {
+    pub(crate) fn new(settings: Settings) -> Self {
+        let local_period = match settings.when_down {
+            WhenDown::Fallback(share) => (settings.period_us as f64 / share).ceil() as u64,
+            WhenDown::FailClosed => settings.period_us,
+        };
+        Core {
+            settings,
+            origin: Instant::now(),
+            local_period: local_period.max(1),
+            ledger: Mutex::new(Ledger {
+                mode: Mode::Shared,
+                next_probe: 0,
+                anchor: None,
+                bucket: Bucket::default(),
+                server_shift: None,
+                local_tail: None,
+                soft_pause_server: None,
+                stats: Stats {
+                    mode: Mode::Shared,
+                    fallbacks: 0,
+                    returns: 0,
+                    redis_errors: 0,
+                    shared_permits: 0,
+                    local_permits: 0,
+                    rate_limited: 0,
+                    pauses_shared: 0,
+                },
+            }),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        micros(self.origin.elapsed())
+    }
+
+    fn ledger(&self) -> MutexGuard<'_, Ledger> {
+        self.ledger.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn fails_closed(&self) -> bool {
+        self.settings.when_down == WhenDown::FailClosed
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        let ledger = self.ledger();
+        Stats {
+            mode: ledger.mode,
+            ..ledger.stats
+        }
+    }
+
+    /// How the next reservation is made: a round trip, or the local budget.
+    pub(crate) fn begin_reserve(&self, max_wait: Duration) -> Step {
+        let now = self.now();
+        let mut ledger = self.ledger();
+        let probe = ledger.mode != Mode::Shared;
+        if probe && !self.fails_closed() {
+            if now < ledger.next_probe {
+                return Step::Done(self.reserve_locally(&mut ledger, now, max_wait));
+            }
+            // This caller probes; the others keep to the local budget until the next probe.
+            ledger.next_probe = now + micros(self.settings.probe_interval);
+        }
+        let to_server = |ledger: &Ledger, local: u64| {
+            ledger
+                .anchor
+                .map(|(server, at)| (server + local).saturating_sub(at))
+        };
+        let after = ledger
+            .local_tail
+            .filter(|tail| *tail > now)
+            .and_then(|tail| to_server(&ledger, tail));
+        let pause_until = ledger.soft_pause_server.take();
+        Step::Ask(Call {
+            ask: Ask {
+                period: self.settings.period_us,
+                max_wait: Some(micros(max_wait)),
+                pause_until,
+                after,
+                grace: micros(KEY_GRACE),
+            },
+            decided_at: now,
+            probe,
+        })
+    }
+
+    /// Whether a round trip decided earlier is still to be made (the blocking limiter asks once
+    /// it has the connection: the limiter may have left Redis meanwhile).
+    pub(crate) fn still_wanted(&self, call: &Call) -> bool {
+        call.probe || self.fails_closed() || self.ledger().mode == Mode::Shared
+    }
+
+    /// Settles a reservation with its round trip's outcome.
+    pub(crate) fn end_reserve(
+        &self,
+        call: Call,
+        io: Io,
+        max_wait: Duration,
+    ) -> Result<Reservation, LimiterError> {
+        let now = self.now();
+        let mut ledger = self.ledger();
+        match io {
+            Io::Answered(answer) => {
+                self.heard_redis(&mut ledger, &answer, now);
+                let slot = self.to_local(&ledger, answer.slot);
+                if !answer.granted {
+                    return Err(LimiterError::wait_too_long(
+                        Duration::from_micros(answer.wait()),
+                        max_wait,
+                    ));
+                }
+                let bucket = &mut ledger.bucket;
+                bucket.last = Some(bucket.last.map_or(slot, |last| last.max(slot)));
+                ledger.stats.shared_permits += 1;
+                Ok(self.reservation(&ledger, slot, now))
+            }
+            Io::Failed(error) => {
+                if let Some(pause) = call.ask.pause_until {
+                    // Not shared after all: keep it for the next round trip.
+                    ledger.soft_pause_server = Some(pause);
+                }
+                self.redis_failed(&mut ledger, now, call.decided_at);
+                if self.fails_closed() {
+                    return Err(error);
+                }
+                self.reserve_locally(&mut ledger, now, max_wait)
+            }
+            Io::Skipped => {
+                if let Some(pause) = call.ask.pause_until {
+                    ledger.soft_pause_server = Some(pause);
+                }
+                self.reserve_locally(&mut ledger, now, max_wait)
+            }
+        }
+    }
+
+    /// A slot from the local budget.
+    fn reserve_locally(
+        &self,
+        ledger: &mut Ledger,
+        now: u64,
+        max_wait: Duration,
+    ) -> Result<Reservation, LimiterError> {
+        if ledger.mode == Mode::Unavailable {
+            return Err(LimiterError::unavailable(format!(
+                "Redis at {} does not answer and the limiter fails closed",
+                self.settings.shown_url
+            )));
+        }
+        match ledger
+            .bucket
+            .reserve(now, self.local_period, micros(max_wait), None)
+        {
+            Ok(slot) => {
+                ledger.local_tail = Some(slot);
+                ledger.stats.local_permits += 1;
+                Ok(self.reservation(ledger, slot, now))
+            }
+            Err(slot) => Err(LimiterError::wait_too_long(
+                Duration::from_micros(slot - now),
+                max_wait,
+            )),
+        }
+    }
+
+    fn reservation(&self, ledger: &Ledger, slot: u64, now: u64) -> Reservation {
+        Reservation::after(Duration::from_micros(slot.saturating_sub(now)))
+            .with_ticket(slot, ledger.bucket.shift)
+    }
+
+    /// The reservation's time has come: go, or wait for a pause or for slots moved by one.
+    pub(crate) fn confirm(&self, reservation: &Reservation) -> Confirmation {
+        let now = self.now();
+        let ledger = self.ledger();
+        let moved = ledger.bucket.shift.saturating_sub(reservation.stamp());
+        let start = (reservation.ticket() + moved).max(ledger.bucket.paused_until);
+        if start > now {
+            return Confirmation::Wait(Duration::from_micros(start - now));
+        }
+        Confirmation::Go(Permit::UNTRACKED)
+    }
+
+    /// Hears an attempt's outcome; returns the round trip that shares its pause, if one is due.
+    pub(crate) fn begin_observe(&self, outcome: &Outcome) -> Option<Call> {
+        let pause = outcome.requested_pause()?;
+        let now = self.now();
+        let until = now + micros(pause);
+        let mut ledger = self.ledger();
+        let limited = outcome.status == Some(StatusCode::TOO_MANY_REQUESTS);
+        if limited {
+            ledger.stats.rate_limited += 1;
+        }
+        if ledger.mode != Mode::Shared {
+            // On the local budget, a pause moves the local slots, like the in-memory limiter.
+            let period = self.local_period;
+            ledger.bucket.pause(now, until, period);
+            return None;
+        }
+        let Some((server, at)) = ledger.anchor else {
+            // Nothing heard from Redis yet: keep the pause to this process.
+            ledger.bucket.pause(now, until, self.settings.period_us);
+            return None;
+        };
+        let until_server = (server + until).saturating_sub(at);
+        if !limited {
+            // A full window (a soft signal every answer at the limit carries): shared with the
+            // next reservation's round trip rather than with one of its own.
+            let pending = ledger.soft_pause_server.get_or_insert(until_server);
+            *pending = (*pending).max(until_server);
+            return None;
+        }
+        // A 429: hold this process's callers now, and tell every process at once.
+        let bucket = &mut ledger.bucket;
+        bucket.paused_until = bucket.paused_until.max(until);
+        Some(Call {
+            ask: Ask {
+                period: self.settings.period_us,
+                max_wait: None,
+                pause_until: Some(until_server),
+                after: None,
+                grace: micros(KEY_GRACE),
+            },
+            decided_at: now,
+            probe: false,
+        })
+    }
+
+    /// Settles the round trip that shared a pause.
+    pub(crate) fn end_observe(&self, call: Call, io: Io) {
+        let now = self.now();
+        let mut ledger = self.ledger();
+        match io {
+            Io::Answered(answer) => {
+                self.heard_redis(&mut ledger, &answer, now);
+                ledger.stats.pauses_shared += 1;
+            }
+            Io::Failed(_) | Io::Skipped => {
+                if matches!(io, Io::Failed(_)) {
+                    self.redis_failed(&mut ledger, now, call.decided_at);
+                }
+                // Not shared: keep the pause here, moving this process's slots.
+                if let Some(until_server) = call.ask.pause_until {
+                    let until = self.to_local(&ledger, until_server);
+                    let period = self.local_period;
+                    ledger.bucket.pause(now, until, period);
+                }
+            }
+        }
+    }
+
+    /// Takes in what Redis said: its clock, the bucket's shift and pause; back to shared.
+    fn heard_redis(&self, ledger: &mut Ledger, answer: &Answer, now: u64) {
+        ledger.anchor = Some((answer.now, now));
+        if let Some(seen) = ledger.server_shift {
+            if answer.shift > seen {
+                // Pauses moved the bucket's slots to come, ours among them.
+                let moved = answer.shift - seen;
+                let bucket = &mut ledger.bucket;
+                bucket.shift += moved;
+                if let Some(last) = bucket.last.filter(|last| *last >= now) {
+                    bucket.last = Some(last + moved);
+                }
+            }
+        }
+        ledger.server_shift = Some(answer.shift);
+        let pause = self.to_local(ledger, answer.pause);
+        let bucket = &mut ledger.bucket;
+        bucket.paused_until = bucket.paused_until.max(pause);
+        if ledger.mode != Mode::Shared {
+            ledger.mode = Mode::Shared;
+            ledger.stats.returns += 1;
+            crate::log::back_to_redis(&self.settings);
+        }
+    }
+
+    /// A round trip failed: leave Redis (once), for the local budget or to fail closed.
+    fn redis_failed(&self, ledger: &mut Ledger, now: u64, decided_at: u64) {
+        ledger.stats.redis_errors += 1;
+        let left = if self.fails_closed() {
+            Mode::Unavailable
+        } else {
+            Mode::Fallback
+        };
+        if ledger.mode == Mode::Shared {
+            ledger.mode = left;
+            ledger.stats.fallbacks += 1;
+            ledger.next_probe = decided_at.max(now) + micros(self.settings.probe_interval);
+            crate::log::left_redis(&self.settings, left);
+        }
+    }
+
+    /// A server time as this process's time (past times come out as 0).
+    fn to_local(&self, ledger: &Ledger, server: u64) -> u64 {
+        match ledger.anchor {
+            Some((at_server, at)) => (server + at).saturating_sub(at_server),
+            None => 0,
+        }
+    }
+}
+
+impl fmt::Debug for Core {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisLimiter")
+            .field("url", &self.settings.shown_url)
+            .field("key", &self.settings.key)
+            .field("rate", &self.settings.rate)
+            .field("mode", &self.ledger().mode)
+            .finish_non_exhaustive()
+    }
+}
