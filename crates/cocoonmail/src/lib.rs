@@ -18,6 +18,7 @@
 //! | `ureq` | no | [`blocking::Client`], the blocking client on ureq (no Tokio at all) |
 //! | `rustls` | yes | TLS through rustls for the enabled transports |
 //! | `native-tls` | no | TLS through the platform's library for the enabled transports |
+//! | `redis` | no | [`redis`]: one rate-limit budget shared by many processes through Redis or Valkey |
 //!
 //! The features are additive: with both `reqwest` and `ureq`, one program has both clients.
 //! With neither, [`Client`] and [`blocking::Client`] still exist over a transport you provide
@@ -117,6 +118,11 @@ pub use cocoon_transport_reqwest as reqwest_transport;
 /// static dispatch, or to wrap it in a transport of your own.
 #[cfg(feature = "ureq")]
 pub use cocoon_transport_ureq as ureq_transport;
+/// One rate-limit budget shared by many processes through Redis or Valkey (feature `redis`):
+/// [`redis::RedisLimiter`] for the async client, [`redis::blocking::RedisLimiter`] for the
+/// blocking one.
+#[cfg(feature = "redis")]
+pub use cocoon_limiter_redis as redis;
 
 /// The attribute that makes `async fn` in [`AsyncRateLimiter`] and [`AsyncTransport`]
 /// implementations object-safe; re-exported so implementors need no dependency of their own.
