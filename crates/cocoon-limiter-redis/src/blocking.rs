@@ -75,7 +75,10 @@ impl RedisLimiter {
                 Err(error) => return Io::Failed(error),
             },
         };
-        let reply = call.ask.invocation(&settings.key).invoke::<Value>(connection);
+        let reply = call
+            .ask
+            .invocation(&settings.key)
+            .invoke::<Value>(connection);
         if reply.is_err() {
             // Whatever broke, the next round trip starts on a fresh connection.
             *slot = None;

@@ -26,7 +26,7 @@ pub(crate) fn settle(settings: &Settings, reply: RedisResult<Value>) -> Io {
 pub(crate) fn failed(settings: &Settings, error: RedisError) -> LimiterError {
     // redis-rs's messages name the failure (refused, WRONGPASS, ...), never the URL.
     LimiterError::unavailable(format!("Redis at {} failed: {error}", settings.shown_url))
-    .with_source(error)
+        .with_source(error)
 }
 
 /// Redis did not answer in time.

@@ -34,7 +34,10 @@ impl Ask {
     pub(crate) fn invocation(&self, key: &str) -> ScriptInvocation<'static> {
         let mut call = script().key(key);
         call.arg(self.period)
-            .arg(self.max_wait.map_or(-1, |w| i64::try_from(w).unwrap_or(i64::MAX)))
+            .arg(
+                self.max_wait
+                    .map_or(-1, |w| i64::try_from(w).unwrap_or(i64::MAX)),
+            )
             .arg(self.pause_until.unwrap_or(0))
             .arg(self.after.unwrap_or(0))
             .arg(self.grace);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use cocoon_core::limiter::{AsyncRateLimiter, Confirmation, Outcome, Permit, RateLimiter};
 use cocoon_core::{LimiterErrorKind, RateLimit};
 use cocoon_limiter_redis::{Mode, RedisLimiter};
-use common::{builder, bucket, inspect, keys, RedisServer, KEY};
+use common::{bucket, builder, inspect, keys, RedisServer, KEY};
 use http::StatusCode;
 
 const LONG: Duration = Duration::from_secs(3600);
@@ -44,7 +44,11 @@ async fn an_async_and_a_blocking_limiter_share_one_first_come_first_served_sched
         slots.push(bucket(&mut redis, &key).0.expect("a slot"));
     }
     for pair in slots.windows(2) {
-        assert_eq!(pair[1] - pair[0], 1_030_000, "slots in server time: {slots:?}");
+        assert_eq!(
+            pair[1] - pair[0],
+            1_030_000,
+            "slots in server time: {slots:?}"
+        );
     }
     // Each caller learned its own place in the queue.
     for pair in waits.windows(2) {
@@ -93,7 +97,10 @@ fn the_script_is_loaded_again_after_a_script_flush() {
     let (last_after, ..) = bucket(&mut redis, limiter.key_name());
     assert!(last_after > last_before);
     let stats = limiter.stats();
-    assert_eq!((stats.mode, stats.redis_errors, stats.shared_permits), (Mode::Shared, 0, 2));
+    assert_eq!(
+        (stats.mode, stats.redis_errors, stats.shared_permits),
+        (Mode::Shared, 0, 2)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -116,13 +123,19 @@ async fn keys_are_a_hash_of_the_api_key_and_expire() {
     assert_eq!(found[1], "myapp:rl:bucket:team-42");
     // No piece of the key in any name (its salt and hash parts included).
     for part in KEY.split('$').filter(|p| p.len() > 4) {
-        assert!(found.iter().all(|k| !k.contains(part)), "{part} in {found:?}");
+        assert!(
+            found.iter().all(|k| !k.contains(part)),
+            "{part} in {found:?}"
+        );
     }
     for key in &found {
         let ttl: i64 = redis::cmd("PTTL").arg(key).query(&mut redis).unwrap();
         assert!(ttl > 0 && ttl <= 1_200, "{key}: {ttl} ms");
     }
-    assert!(common::eventually(Duration::from_secs(10), || keys(&mut redis).is_empty()));
+    assert!(common::eventually(Duration::from_secs(10), || keys(
+        &mut redis
+    )
+    .is_empty()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -164,7 +177,11 @@ async fn a_429_heard_by_one_limiter_holds_the_other_until_the_pause_ends() {
     })
     .await
     .unwrap();
-    assert!(after.0.wait() > Duration::from_millis(1_800), "{:?}", after.0);
+    assert!(
+        after.0.wait() > Duration::from_millis(1_800),
+        "{:?}",
+        after.0
+    );
     match after.1 {
         Confirmation::Wait(more) => assert!(more > Duration::from_millis(1_700), "{more:?}"),
         go => panic!("the held slot moved past the pause: {go:?}"),
@@ -184,7 +201,10 @@ fn a_full_window_rides_on_the_next_reservation() {
         remaining: Some(0),
         retry_after: None,
     };
-    limiter.observe(Permit::UNTRACKED, &Outcome::answered(StatusCode::CREATED, full));
+    limiter.observe(
+        Permit::UNTRACKED,
+        &Outcome::answered(StatusCode::CREATED, full),
+    );
     // No round trip of its own...
     let (_, _, pause) = bucket(&mut redis, limiter.key_name());
     assert_eq!(pause, 0);

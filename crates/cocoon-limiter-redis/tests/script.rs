@@ -60,9 +60,17 @@ fn a_refusal_past_max_wait_uses_no_slot() {
     assert_eq!(granted, 0);
     assert_eq!(refused, first + 2 * PERIOD_10);
     assert!(refused - now > PERIOD_10 / 2);
-    assert_eq!(bucket(&mut c, "t:refuse"), before, "a refusal changes nothing");
+    assert_eq!(
+        bucket(&mut c, "t:refuse"),
+        before,
+        "a refusal changes nothing"
+    );
     let [granted, slot, ..] = run(&mut c, "t:refuse", FOREVER, 0, 0);
-    assert_eq!((granted, slot), (1, refused), "the refused slot is still free");
+    assert_eq!(
+        (granted, slot),
+        (1, refused),
+        "the refused slot is still free"
+    );
 }
 
 #[test]
@@ -81,7 +89,11 @@ fn a_pause_moves_the_slots_to_come_together_and_holds_new_ones() {
     assert_eq!(granted, 0);
     assert_eq!(pause, until);
     // The first slot still to come lands on the pause's end, the others keep their spacing.
-    let first_to_come = slots.iter().copied().find(|s| *s >= now).expect("slots to come");
+    let first_to_come = slots
+        .iter()
+        .copied()
+        .find(|s| *s >= now)
+        .expect("slots to come");
     assert_eq!(shift, until - first_to_come);
     let [_, next, ..] = run(&mut c, "t:pause", FOREVER, 0, 0);
     assert_eq!(next, slots[3] + shift + PERIOD_10);
@@ -105,7 +117,11 @@ fn the_bucket_expires_a_little_after_its_last_slot() {
     let server = RedisServer::start();
     let mut c = inspect(&server);
     run(&mut c, "t:ttl", -1, 0, 0);
-    assert_eq!(common::keys(&mut c), Vec::<String>::new(), "nothing to keep");
+    assert_eq!(
+        common::keys(&mut c),
+        Vec::<String>::new(),
+        "nothing to keep"
+    );
     let mut last = [0; 5];
     for _ in 0..5 {
         last = run(&mut c, "t:ttl", FOREVER, 0, 0);
@@ -117,5 +133,8 @@ fn the_bucket_expires_a_little_after_its_last_slot() {
         ttl <= until_last_ms + (GRACE / 1000) as i64 + 1,
         "ttl {ttl} ms, last slot in {until_last_ms} ms"
     );
-    assert!(ttl >= until_last_ms, "ttl {ttl} ms, last slot in {until_last_ms} ms");
+    assert!(
+        ttl >= until_last_ms,
+        "ttl {ttl} ms, last slot in {until_last_ms} ms"
+    );
 }

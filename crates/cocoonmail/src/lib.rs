@@ -110,6 +110,11 @@ pub use resources::{ApiKeys, Contacts, CustomFields, Events, Lists, Mail, Otp, V
 
 pub use cocoon_core as core;
 
+/// One rate-limit budget shared by many processes through Redis or Valkey (feature `redis`):
+/// [`redis::RedisLimiter`] for the async client, [`redis::blocking::RedisLimiter`] for the
+/// blocking one.
+#[cfg(feature = "redis")]
+pub use cocoon_limiter_redis as redis;
 /// The async transport on reqwest (feature `reqwest`): for `Client<ReqwestTransport>` with
 /// static dispatch, or to wrap it in a transport of your own.
 #[cfg(feature = "reqwest")]
@@ -118,11 +123,6 @@ pub use cocoon_transport_reqwest as reqwest_transport;
 /// static dispatch, or to wrap it in a transport of your own.
 #[cfg(feature = "ureq")]
 pub use cocoon_transport_ureq as ureq_transport;
-/// One rate-limit budget shared by many processes through Redis or Valkey (feature `redis`):
-/// [`redis::RedisLimiter`] for the async client, [`redis::blocking::RedisLimiter`] for the
-/// blocking one.
-#[cfg(feature = "redis")]
-pub use cocoon_limiter_redis as redis;
 
 /// The attribute that makes `async fn` in [`AsyncRateLimiter`] and [`AsyncTransport`]
 /// implementations object-safe; re-exported so implementors need no dependency of their own.

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 /// A `redis-server` child process.
 pub struct RedisServer {
     port: u16,
+    password: Option<String>,
     dir: PathBuf,
     child: Option<Child>,
 }
@@ -22,10 +23,20 @@ impl RedisServer {
     /// Starts one on a free loopback port. Panics, saying how to install it, when
     /// `redis-server` is not on `PATH`: tests need a real Redis and never skip silently.
     pub fn start() -> RedisServer {
+        RedisServer::start_with(None)
+    }
+
+    /// Starts one that requires this password (`--requirepass`).
+    pub fn with_password(password: &str) -> RedisServer {
+        RedisServer::start_with(Some(password))
+    }
+
+    fn start_with(password: Option<&str>) -> RedisServer {
         let mut last_error = String::new();
         for _ in 0..5 {
             let port = free_port();
             let mut server = RedisServer::unstarted(port);
+            server.password = password.map(str::to_owned);
             match server.spawn() {
                 Ok(()) => return server,
                 Err(error) => last_error = error,
@@ -43,6 +54,7 @@ impl RedisServer {
         ));
         RedisServer {
             port,
+            password: None,
             dir,
             child: None,
         }
@@ -50,7 +62,11 @@ impl RedisServer {
 
     fn spawn(&mut self) -> Result<(), String> {
         std::fs::create_dir_all(&self.dir).map_err(|e| format!("temporary directory: {e}"))?;
-        let child = Command::new("redis-server")
+        let mut command = Command::new("redis-server");
+        if let Some(password) = &self.password {
+            command.args(["--requirepass", password]);
+        }
+        let child = command
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1"])
             .args(["--save", ""])
@@ -92,9 +108,12 @@ impl RedisServer {
         self.port
     }
 
-    /// `redis://127.0.0.1:<port>/`.
+    /// `redis://[:password@]127.0.0.1:<port>/`.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        match &self.password {
+            Some(password) => format!("redis://:{password}@127.0.0.1:{}/", self.port),
+            None => format!("redis://127.0.0.1:{}/", self.port),
+        }
     }
 
     /// Whether it answers `PING` now.
@@ -141,7 +160,8 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// Whether a Redis answers `PING` on `port` within half a second.
+/// Whether a Redis answers `PING` on `port` within half a second (a Redis that wants a
+/// password first answers, too).
 fn ping(port: u16) -> bool {
     let attempt = || -> std::io::Result<bool> {
         let mut stream = TcpStream::connect(("127.0.0.1", port))?;
@@ -149,7 +169,7 @@ fn ping(port: u16) -> bool {
         stream.write_all(b"*1\r\n$4\r\nPING\r\n")?;
         let mut reply = [0u8; 7];
         stream.read_exact(&mut reply)?;
-        Ok(&reply == b"+PONG\r\n")
+        Ok(&reply == b"+PONG\r\n" || &reply == b"-NOAUTH")
     };
     attempt().unwrap_or(false)
 }

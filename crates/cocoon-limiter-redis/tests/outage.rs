@@ -1,0 +1,170 @@
+//! Redis goes away and comes back: the limiters fall back to their local share and return by
+//! themselves, or fail closed with a typed error; nothing shows the URL's password.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use cocoon_core::limiter::{AsyncRateLimiter, RateLimiter};
+use cocoon_core::LimiterErrorKind;
+use cocoon_limiter_redis::Mode;
+use common::{builder, eventually, RedisServer};
+
+const LONG: Duration = Duration::from_secs(3600);
+
+#[test]
+fn the_blocking_limiter_falls_back_while_redis_is_down_and_returns_by_itself() {
+    let mut server = RedisServer::start();
+    let limiter = builder(&server)
+        .probe_interval(Duration::from_millis(200))
+        .build_blocking()
+        .unwrap();
+    limiter.reserve(LONG).unwrap();
+    assert!(limiter.is_shared());
+
+    server.stop();
+    // Calls go on, from the local budget: a quarter of 10/s, 412 ms apart.
+    let first = limiter.reserve(LONG).unwrap();
+    let second = limiter.reserve(LONG).unwrap();
+    assert_eq!(limiter.mode(), Mode::Fallback);
+    assert!(
+        second.wait() >= first.wait() + Duration::from_millis(400),
+        "{first:?} {second:?}"
+    );
+    let stats = limiter.stats();
+    assert_eq!((stats.fallbacks, stats.returns), (1, 0));
+    assert_eq!(stats.local_permits, 2);
+    assert!(stats.redis_errors >= 1);
+
+    server.restart();
+    assert!(
+        eventually(Duration::from_secs(15), || {
+            let _ = limiter.reserve(LONG);
+            limiter.is_shared()
+        }),
+        "back on Redis after it restarted: {:?}",
+        limiter.stats()
+    );
+    let stats = limiter.stats();
+    assert_eq!((stats.fallbacks, stats.returns), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_async_limiter_falls_back_while_redis_is_down_and_returns_by_itself() {
+    let mut server = RedisServer::start();
+    let limiter = builder(&server)
+        .probe_interval(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    limiter.reserve(LONG).await.unwrap();
+    assert!(limiter.is_shared());
+
+    server.stop();
+    limiter.reserve(LONG).await.unwrap();
+    limiter.reserve(LONG).await.unwrap();
+    assert_eq!(limiter.mode(), Mode::Fallback);
+    assert_eq!(limiter.stats().fallbacks, 1);
+
+    server.restart();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !limiter.is_shared() && Instant::now() < deadline {
+        let _ = limiter.reserve(LONG).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stats = limiter.stats();
+    assert_eq!(stats.mode, Mode::Shared, "{stats:?}");
+    assert_eq!((stats.fallbacks, stats.returns), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_redis_delays_a_call_by_the_response_timeout_at_most() {
+    // A listener that accepts and never answers, like a Redis stopped with SIGSTOP.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://127.0.0.1:{}/", silent.local_addr().unwrap().port());
+    let limiter = cocoon_limiter_redis::RedisLimiter::builder(url)
+        .api_key(common::KEY)
+        .response_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    limiter.reserve(LONG).await.unwrap();
+    assert_eq!(limiter.mode(), Mode::Fallback);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // Until the next probe, no call waits for Redis at all.
+    let started = Instant::now();
+    limiter.reserve(LONG).await.unwrap();
+    assert!(started.elapsed() < Duration::from_millis(100));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_closed_refuses_with_a_typed_error_that_hides_the_password() {
+    let mut server = RedisServer::with_password("s3cr3t-pw");
+    let limiter = builder(&server).fail_closed().build().unwrap();
+    limiter.reserve(LONG).await.unwrap();
+    server.stop();
+    let error = limiter.reserve(LONG).await.unwrap_err();
+    assert_eq!(error.kind, LimiterErrorKind::Unavailable);
+    assert!(!format!("{error} {error:?} {limiter:?}").contains("s3cr3t"));
+    assert_eq!(limiter.mode(), Mode::Unavailable);
+    let stats = limiter.stats();
+    assert_eq!((stats.fallbacks, stats.local_permits), (1, 0));
+
+    server.restart();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while limiter.reserve(LONG).await.is_err() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(limiter.is_shared());
+    assert_eq!(limiter.stats().returns, 1);
+}
+
+#[test]
+fn errors_and_debug_never_show_the_password() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let limiter = cocoon_limiter_redis::RedisLimiter::builder(format!(
+        "redis://:s3cr3t-pw@127.0.0.1:{port}/"
+    ))
+    .api_key(common::KEY)
+    .fail_closed()
+    .build_blocking()
+    .unwrap();
+    let error = limiter.reserve(LONG).unwrap_err();
+    assert_eq!(error.kind, LimiterErrorKind::Unavailable);
+    let mut shown = format!("{error} {error:?} {limiter:?}");
+    let mut source = std::error::Error::source(&error);
+    while let Some(s) = source {
+        shown.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    assert!(shown.contains("<redacted>"), "{shown}");
+    assert!(!shown.contains("s3cr3t"), "{shown}");
+    assert!(!shown.contains(common::KEY), "{shown}");
+}
+
+#[test]
+fn a_wrong_password_is_a_redis_that_does_not_answer() {
+    let server = RedisServer::with_password("right-pw");
+    let url = format!("redis://:wrong-pw@127.0.0.1:{}/", server.port());
+    let limiter = cocoon_limiter_redis::RedisLimiter::builder(url)
+        .api_key(common::KEY)
+        .fail_closed()
+        .build_blocking()
+        .unwrap();
+    let error = limiter.reserve(LONG).unwrap_err();
+    assert_eq!(error.kind, LimiterErrorKind::Unavailable);
+    let shown = format!("{error} {:?}", std::error::Error::source(&error));
+    assert!(
+        !shown.contains("wrong-pw") && !shown.contains("right-pw"),
+        "{shown}"
+    );
+    // With the right one it works.
+    let limiter = builder(&server).build_blocking().unwrap();
+    limiter.reserve(LONG).unwrap();
+    assert!(limiter.is_shared());
+}
