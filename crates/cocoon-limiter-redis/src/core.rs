@@ -84,8 +84,8 @@ struct Ledger {
     mode: Mode,
     /// No probe before this (only while not shared).
     next_probe: u64,
-    /// The latest server clock reading and this process's clock when it arrived.
-    anchor: Option<(u64, u64)>,
+    /// This process's clock minus the server's, as the last answers measured it.
+    clock: ClockOffset,
     /// This process's view of the budget: its latest slot (shared or local), how far pauses
     /// moved its slots, the end of the pause it keeps to. On the local budget, the budget.
     bucket: Bucket,
@@ -93,8 +93,8 @@ struct Ledger {
     server_shift: Option<u64>,
     /// The latest slot handed out from the local budget (followed when back on Redis).
     local_tail: Option<u64>,
-    /// A full-window pause heard, to be shared with the next reservation (server time).
-    soft_pause_server: Option<u64>,
+    /// The end of a full window heard, to be shared with the next reservation (server time).
+    floor_server: Option<u64>,
     stats: Stats,
 }
 
@@ -123,11 +123,11 @@ impl Core {
             ledger: Mutex::new(Ledger {
                 mode: Mode::Shared,
                 next_probe: 0,
-                anchor: None,
+                clock: ClockOffset::default(),
                 bucket: Bucket::default(),
                 server_shift: None,
                 local_tail: None,
-                soft_pause_server: None,
+                floor_server: None,
                 stats: Stats {
                     mode: Mode::Shared,
                     fallbacks: 0,
@@ -174,23 +174,19 @@ impl Core {
             // This caller probes; the others keep to the local budget until the next probe.
             ledger.next_probe = now + micros(self.settings.probe_interval);
         }
-        let to_server = |ledger: &Ledger, local: u64| {
-            ledger
-                .anchor
-                .map(|(server, at)| (server + local).saturating_sub(at))
-        };
         let after = ledger
             .local_tail
             .filter(|tail| *tail > now)
-            .and_then(|tail| to_server(&ledger, tail));
-        let pause_until = ledger.soft_pause_server.take();
+            .and_then(|tail| ledger.clock.to_server(tail));
+        let floor = ledger.floor_server.take();
         Step::Ask(Call {
             ask: Ask {
                 period: self.settings.period_us,
                 max_wait: Some(micros(max_wait)),
-                pause_until,
+                pause_until: None,
                 after,
                 grace: micros(KEY_GRACE),
+                floor,
             },
             decided_at: now,
             probe,
@@ -228,10 +224,8 @@ impl Core {
                 Ok(self.reservation(&ledger, slot, now))
             }
             Io::Failed(error) => {
-                if let Some(pause) = call.ask.pause_until {
-                    // Not shared after all: keep it for the next round trip.
-                    ledger.soft_pause_server = Some(pause);
-                }
+                // Not shared after all: keep it for the next round trip.
+                ledger.floor_server = ledger.floor_server.max(call.ask.floor);
                 self.redis_failed(&mut ledger, now, call.decided_at);
                 if self.fails_closed() {
                     return Err(error);
@@ -239,9 +233,7 @@ impl Core {
                 self.reserve_locally(&mut ledger, now, max_wait)
             }
             Io::Skipped => {
-                if let Some(pause) = call.ask.pause_until {
-                    ledger.soft_pause_server = Some(pause);
-                }
+                ledger.floor_server = ledger.floor_server.max(call.ask.floor);
                 self.reserve_locally(&mut ledger, now, max_wait)
             }
         }
@@ -309,17 +301,18 @@ impl Core {
             ledger.bucket.pause(now, until, period);
             return None;
         }
-        let Some((server, at)) = ledger.anchor else {
+        let Some(until_server) = ledger.clock.to_server(until) else {
             // Nothing heard from Redis yet: keep the pause to this process.
             ledger.bucket.pause(now, until, self.settings.period_us);
             return None;
         };
-        let until_server = (server + until).saturating_sub(at);
         if !limited {
             // A full window (a soft signal every answer at the limit carries): shared with the
-            // next reservation's round trip rather than with one of its own.
-            let pending = ledger.soft_pause_server.get_or_insert(until_server);
-            *pending = (*pending).max(until_server);
+            // next reservation's round trip rather than with one of its own, and as a floor for
+            // new slots only. Moving the slots already handed out would need every process to
+            // hear of it before its slot comes; the ones that had not would send at the old
+            // times, next to the ones that had.
+            ledger.floor_server = ledger.floor_server.max(Some(until_server));
             return None;
         }
         // A 429: hold this process's callers now, and tell every process at once.
@@ -332,6 +325,7 @@ impl Core {
                 pause_until: Some(until_server),
                 after: None,
                 grace: micros(KEY_GRACE),
+                floor: None,
             },
             decided_at: now,
             probe: false,
@@ -363,7 +357,7 @@ impl Core {
 
     /// Takes in what Redis said: its clock, the bucket's shift and pause; back to shared.
     fn heard_redis(&self, ledger: &mut Ledger, answer: &Answer, now: u64) {
-        ledger.anchor = Some((answer.now, now));
+        ledger.clock.measured(answer.now, now);
         if let Some(seen) = ledger.server_shift {
             if answer.shift > seen {
                 // Pauses moved the bucket's slots to come, ours among them.
@@ -402,12 +396,55 @@ impl Core {
         }
     }
 
-    /// A server time as this process's time (past times come out as 0).
+    /// A server time as this process's time (times before the limiter's origin come out as
+    /// 0).
     fn to_local(&self, ledger: &Ledger, server: u64) -> u64 {
-        match ledger.anchor {
-            Some((at_server, at)) => (server + at).saturating_sub(at_server),
-            None => 0,
+        ledger.clock.to_local(server).unwrap_or(0)
+    }
+}
+
+/// How many clock measurements the offset is the least of, at most.
+const CLOCK_SAMPLES: usize = 16;
+
+/// How long a clock measurement counts (clocks of different hosts drift apart slowly; an idle
+/// process starts afresh).
+const CLOCK_SAMPLE_LIFE: u64 = 10_000_000;
+
+/// The offset between this process's clock and the server's. Each answer measures it as the
+/// time the answer was read minus the server's clock when the script ran: the true offset plus
+/// that round trip's delay back (network, scheduling). The least of the last few measurements
+/// is the one least delayed, so slots converted with it do not inherit one slow answer's delay
+/// (and two processes agree on the schedule to within their fastest round trips).
+#[derive(Debug, Default)]
+struct ClockOffset {
+    /// When each measurement was made (this process's clock) and what it found.
+    samples: std::collections::VecDeque<(u64, i128)>,
+    least: Option<i128>,
+}
+
+impl ClockOffset {
+    fn measured(&mut self, server: u64, local: u64) {
+        while self.samples.len() == CLOCK_SAMPLES
+            || self
+                .samples
+                .front()
+                .is_some_and(|(at, _)| local.saturating_sub(*at) > CLOCK_SAMPLE_LIFE)
+        {
+            self.samples.pop_front();
         }
+        self.samples
+            .push_back((local, i128::from(local) - i128::from(server)));
+        self.least = self.samples.iter().map(|(_, offset)| *offset).min();
+    }
+
+    fn to_local(&self, server: u64) -> Option<u64> {
+        let local = i128::from(server) + self.least?;
+        Some(u64::try_from(local.max(0)).unwrap_or(u64::MAX))
+    }
+
+    fn to_server(&self, local: u64) -> Option<u64> {
+        let server = i128::from(local) - self.least?;
+        u64::try_from(server).ok()
     }
 }
 
@@ -419,5 +456,25 @@ impl fmt::Debug for Core {
             .field("rate", &self.settings.rate)
             .field("mode", &self.ledger().mode)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_offset_is_the_least_delayed_recent_measurement() {
+        let mut clock = ClockOffset::default();
+        assert_eq!(clock.to_local(5), None);
+        // Server at 1_000_000 when the script ran; read at 200 (+ delays) here.
+        clock.measured(1_000_000, 250);
+        clock.measured(1_100_000, 100_203);
+        clock.measured(1_200_000, 200_900);
+        assert_eq!(clock.to_local(1_300_000), Some(300_203));
+        assert_eq!(clock.to_server(300_203), Some(1_300_000));
+        // Eleven seconds later the old measurements no longer count.
+        clock.measured(12_200_000, 11_200_700);
+        assert_eq!(clock.to_local(12_300_000), Some(11_300_700));
     }
 }

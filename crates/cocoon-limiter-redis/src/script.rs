@@ -27,6 +27,8 @@ pub(crate) struct Ask {
     pub(crate) after: Option<u64>,
     /// How long the bucket outlives its last slot or pause.
     pub(crate) grace: u64,
+    /// No new slot before then (server time); the slots handed out stay where they are.
+    pub(crate) floor: Option<u64>,
 }
 
 impl Ask {
@@ -40,7 +42,8 @@ impl Ask {
             )
             .arg(self.pause_until.unwrap_or(0))
             .arg(self.after.unwrap_or(0))
-            .arg(self.grace);
+            .arg(self.grace)
+            .arg(self.floor.unwrap_or(0));
         call
     }
 }

@@ -189,13 +189,19 @@ async fn a_429_heard_by_one_limiter_holds_the_other_until_the_pause_ends() {
 }
 
 #[test]
-fn a_full_window_rides_on_the_next_reservation() {
+fn a_full_window_rides_on_the_next_reservation_as_a_floor() {
     let server = RedisServer::start();
     let limiter = builder(&server).build_blocking().unwrap();
     let mut redis = inspect(&server);
+    let floor = |redis: &mut redis::Connection| -> Option<u64> {
+        redis::cmd("HGET")
+            .arg(limiter.key_name())
+            .arg("floor")
+            .query(redis)
+            .unwrap()
+    };
     limiter.reserve(LONG).unwrap();
-    let (_, _, pause) = bucket(&mut redis, limiter.key_name());
-    assert_eq!(pause, 0);
+    assert_eq!(floor(&mut redis), Some(0));
     let full = RateLimit {
         limit: Some(10),
         remaining: Some(0),
@@ -206,11 +212,12 @@ fn a_full_window_rides_on_the_next_reservation() {
         &Outcome::answered(StatusCode::CREATED, full),
     );
     // No round trip of its own...
-    let (_, _, pause) = bucket(&mut redis, limiter.key_name());
-    assert_eq!(pause, 0);
+    assert_eq!(floor(&mut redis), Some(0));
     assert_eq!(limiter.stats().pauses_shared, 0);
-    // ...but the next reservation shares it.
+    // ...but the next reservation shares it, as a floor for new slots: no slot handed out moves.
+    let (_, shift_before, _) = bucket(&mut redis, limiter.key_name());
     limiter.reserve(LONG).unwrap();
-    let (_, _, pause) = bucket(&mut redis, limiter.key_name());
-    assert!(pause > 0);
+    assert!(floor(&mut redis).unwrap() > 0);
+    let (_, shift, pause) = bucket(&mut redis, limiter.key_name());
+    assert_eq!((shift, pause), (shift_before, 0));
 }

@@ -18,6 +18,17 @@ fn run(
     pause_until: u64,
     after: u64,
 ) -> [u64; 5] {
+    run_with_floor(connection, key, max_wait, pause_until, after, 0)
+}
+
+fn run_with_floor(
+    connection: &mut redis::Connection,
+    key: &str,
+    max_wait: i64,
+    pause_until: u64,
+    after: u64,
+    floor: u64,
+) -> [u64; 5] {
     let reply: Vec<u64> = Script::new(cocoon_limiter_redis::SCRIPT)
         .key(key)
         .arg(PERIOD_10)
@@ -25,6 +36,7 @@ fn run(
         .arg(pause_until)
         .arg(after)
         .arg(GRACE)
+        .arg(floor)
         .invoke(connection)
         .expect("the script runs");
     reply.try_into().expect("five integers")
@@ -110,6 +122,20 @@ fn a_slot_of_the_callers_own_is_followed_by_a_period() {
     let own = now + 500_000;
     let [granted, slot, ..] = run(&mut c, "t:after", FOREVER, 0, own);
     assert_eq!((granted, slot), (1, own + PERIOD_10));
+}
+
+#[test]
+fn a_floor_holds_new_slots_and_leaves_the_slots_handed_out_alone() {
+    let server = RedisServer::start();
+    let mut c = inspect(&server);
+    let [_, first, now, ..] = run(&mut c, "t:floor", FOREVER, 0, 0);
+    let floor = now + 1_000_000;
+    let [granted, slot, _, shift, pause] = run_with_floor(&mut c, "t:floor", FOREVER, 0, 0, floor);
+    assert_eq!((granted, slot, shift, pause), (1, floor, 0, 0));
+    assert!(slot > first + PERIOD_10);
+    // Later slots follow the latest as usual.
+    let [_, next, ..] = run(&mut c, "t:floor", FOREVER, 0, 0);
+    assert_eq!(next, floor + PERIOD_10);
 }
 
 #[test]
