@@ -62,6 +62,7 @@ pub struct RedisLimiterBuilder {
     url: String,
     bucket: Option<String>,
     rate: NonZeroU32,
+    margin_per_mille: u32,
     prefix: String,
     when_down: WhenDown,
     response_timeout: Duration,
@@ -88,6 +89,7 @@ impl RedisLimiterBuilder {
             url: url.into(),
             bucket: None,
             rate: NonZeroU32::new(DOCUMENTED_REQUESTS_PER_SECOND).unwrap_or(NonZeroU32::MIN),
+            margin_per_mille: SAFETY_MARGIN_PER_MILLE,
             prefix: DEFAULT_KEY_PREFIX.to_owned(),
             when_down: WhenDown::Fallback(DEFAULT_FALLBACK_SHARE),
             response_timeout: DEFAULT_RESPONSE_TIMEOUT,
@@ -116,6 +118,16 @@ impl RedisLimiterBuilder {
     /// handed out `1.03 / rate` seconds apart ([`SAFETY_MARGIN_PER_MILLE`]).
     pub fn requests_per_second(mut self, rate: NonZeroU32) -> Self {
         self.rate = rate;
+        self
+    }
+
+    /// The safety margin between two slots, in thousandths of the period (default
+    /// [`SAFETY_MARGIN_PER_MILLE`], 30: slots `1.03 / rate` seconds apart). A request that leaves
+    /// later than its slot by more than the margin adds up (`30 ms` at 10/s: a process that
+    /// was descheduled that long on a busy host) can make one request too many within a second;
+    /// a larger margin tolerates more, at the cost of rate.
+    pub fn safety_margin_per_mille(mut self, margin: u32) -> Self {
+        self.margin_per_mille = margin;
         self
     }
 
@@ -205,7 +217,7 @@ impl RedisLimiterBuilder {
             tls,
             shown_url,
             key: format!("{}{bucket}", self.prefix),
-            period_us: period_us(self.rate),
+            period_us: period_us(self.rate, self.margin_per_mille),
             rate: self.rate,
             when_down: self.when_down,
             response_timeout: self.response_timeout,
@@ -220,6 +232,7 @@ impl fmt::Debug for RedisLimiterBuilder {
             .field("url", &redact_url(&self.url))
             .field("bucket", &self.bucket)
             .field("rate", &self.rate)
+            .field("margin_per_mille", &self.margin_per_mille)
             .field("prefix", &self.prefix)
             .field("when_down", &self.when_down)
             .field("response_timeout", &self.response_timeout)
@@ -228,9 +241,9 @@ impl fmt::Debug for RedisLimiterBuilder {
     }
 }
 
-/// Microseconds between two slots at `rate` per second, with the safety margin.
-pub(crate) fn period_us(rate: NonZeroU32) -> u64 {
-    (1_000_000 * u64::from(1000 + SAFETY_MARGIN_PER_MILLE) / 1000 / u64::from(rate.get())).max(1)
+/// Microseconds between two slots at `rate` per second, with a margin in thousandths.
+pub(crate) fn period_us(rate: NonZeroU32, margin_per_mille: u32) -> u64 {
+    (1_000_000 * (1000 + u64::from(margin_per_mille)) / 1000 / u64::from(rate.get())).max(1)
 }
 
 /// The URL with its password (if any) replaced, fit for logs and errors.
@@ -307,7 +320,8 @@ mod tests {
 
     #[test]
     fn the_period_keeps_the_safety_margin() {
-        assert_eq!(period_us(NonZeroU32::new(10).unwrap()), 103_000);
-        assert_eq!(period_us(NonZeroU32::MIN), 1_030_000);
+        assert_eq!(period_us(NonZeroU32::new(10).unwrap(), 30), 103_000);
+        assert_eq!(period_us(NonZeroU32::MIN, 30), 1_030_000);
+        assert_eq!(period_us(NonZeroU32::new(10).unwrap(), 50), 105_000);
     }
 }
