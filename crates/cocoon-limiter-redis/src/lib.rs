@@ -50,27 +50,44 @@
 //! # Running many processes
 //!
 //! - **One budget**: give every process the same Redis and the same API key, or the same
-//!   bucket name when the team uses several keys. Async and blocking processes mix freely.
-//! - **What is shared**: the schedule of send times, and the pause after a 429: one process
-//!   hears `429 Too Many Requests`, writes the pause to Redis (one extra round trip, only
-//!   then), and every process's next slots move back past it, keeping their order and spacing.
-//!   The full-window hint (`x-ratelimit-remaining: 0`, which every answer at the limit carries)
-//!   is shared too, but without a round trip of its own: it rides on this process's next
-//!   reservation. So at a steady rate there is exactly one round trip per request.
-//! - **What is not shared**: the in-memory limiter's latency guard (one slow request holding
-//!   back the request a window later), and retries: each process retries its own 429s by its
-//!   retry policy.
-//! - **Redis down**: calls neither fail nor flood the API. After one round trip fails or takes
-//!   longer than the response timeout ([`DEFAULT_RESPONSE_TIMEOUT`], 250 ms), the limiter
-//!   paces its process with a local budget of [`fallback_share`](RedisLimiterBuilder::fallback_share)
-//!   of the team's rate ([`DEFAULT_FALLBACK_SHARE`], a quarter: right for four processes;
-//!   use `1 / N` for `N`), and tries Redis again at most once per
-//!   [`probe_interval`](RedisLimiterBuilder::probe_interval) (1 s). When Redis answers, it is
-//!   back on the shared budget, after the local slots it already handed out. Each switch is a
-//!   `tracing` event at `info` level (feature `tracing`) and shows in [`RedisLimiter::mode`]
-//!   and [`RedisLimiter::stats`]. With [`fail_closed`](RedisLimiterBuilder::fail_closed) the
-//!   limiter refuses permits instead, with a [`LimiterError`] of kind
-//!   [`Unavailable`](cocoon_core::LimiterErrorKind::Unavailable).
+//!   bucket name ([`RedisLimiterBuilder::bucket`]) when the team's processes use several keys.
+//!   Async and blocking processes mix freely. Give them all the same
+//!   [`requests_per_second`](RedisLimiterBuilder::requests_per_second) (10 by default).
+//! - **What is shared**: the schedule of send times; the pause after a 429 (the process that
+//!   hears it writes the pause to Redis, one extra round trip and only then, and every
+//!   process's slots still to come move back past it, keeping their order and spacing, as each
+//!   process hears of it on its next round trip; the process that heard the 429 holds its own
+//!   callers at once); and the full-window hint (`x-ratelimit-remaining: 0`), which every answer
+//!   at the limit carries: it costs no round trip of its own but rides on the process's next
+//!   reservation, and only holds back *new* slots, since moving the slots already handed out
+//!   would take every process hearing of it before its slot comes. At a steady rate there is
+//!   exactly one round trip per request.
+//! - **What is not shared**: the in-memory limiter's latency guard, and actual departures. The
+//!   shared schedule spaces *reservations*; a request that leaves later than its slot by more
+//!   than the safety margin (30 ms at 10/s: a process descheduled that long on a busy host) can
+//!   make one request too many within a second, which the server answers with a 429 that then
+//!   pauses everyone. Raise [`safety_margin_per_mille`](RedisLimiterBuilder::safety_margin_per_mille)
+//!   on hosts that busy. Retries are each process's own (by its retry policy).
+//! - **Redis down**: calls neither fail nor flood the API. When a round trip fails or takes
+//!   longer than the [response timeout](RedisLimiterBuilder::response_timeout)
+//!   ([`DEFAULT_RESPONSE_TIMEOUT`], 250 ms, so a hung Redis delays a call by at most that), the
+//!   limiter paces its process with a local budget of
+//!   [`fallback_share`](RedisLimiterBuilder::fallback_share) of the team's rate
+//!   ([`DEFAULT_FALLBACK_SHARE`], a quarter). Pick `1 / N` for `N` processes: together they
+//!   then stay within the limit during an outage; a larger share trades 429s for throughput.
+//!   It tries Redis again at most once per [`probe_interval`](RedisLimiterBuilder::probe_interval)
+//!   (1 s) and, when Redis answers, is back on the shared budget, after the local slots it
+//!   already handed out. Each switch is a `tracing` event at `info` level (feature `tracing`)
+//!   and shows in [`RedisLimiter::mode`], [`RedisLimiter::is_shared`] and
+//!   [`RedisLimiter::stats`] (fallbacks, returns, errors). A pause heard while on the local
+//!   budget stays in the process.
+//! - **Fail closed**: with [`fail_closed`](RedisLimiterBuilder::fail_closed) the limiter
+//!   refuses permits while Redis does not answer, with a [`LimiterError`] of kind
+//!   [`Unavailable`](cocoon_core::LimiterErrorKind::Unavailable) (each call asks Redis again).
+//! - **TLS**: `rediss://` connects through rustls with the platform's root certificates. When no
+//!   process-wide rustls crypto provider is installed, the limiter installs ring's (the one the
+//!   `ureq` transport uses); a provider your program installed first is kept.
+//! - **Valkey** works the same: the script uses only `TIME`, `HMGET`, `HSET` and `PEXPIRE`.
 //!
 //! No log, error or `Debug` output shows the Redis password or the API key.
 //!

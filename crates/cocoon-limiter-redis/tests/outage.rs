@@ -168,3 +168,64 @@ fn a_wrong_password_is_a_redis_that_does_not_answer() {
     limiter.reserve(LONG).unwrap();
     assert!(limiter.is_shared());
 }
+
+/// The events `tracing` receives, as text.
+#[cfg(feature = "tracing")]
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+#[cfg(feature = "tracing")]
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn each_switch_is_an_info_event_without_secrets() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer({
+            let captured = captured.clone();
+            move || captured.clone()
+        })
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let mut server = RedisServer::with_password("s3cr3t-pw");
+    tracing::subscriber::with_default(subscriber, || {
+        let limiter = builder(&server)
+            .probe_interval(Duration::from_millis(100))
+            .build_blocking()
+            .unwrap();
+        limiter.reserve(LONG).unwrap();
+        server.stop();
+        limiter.reserve(LONG).unwrap();
+        server.restart();
+        assert!(eventually(Duration::from_secs(15), || {
+            let _ = limiter.reserve(LONG);
+            limiter.is_shared()
+        }));
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].contains("INFO") && lines[0].contains("local share"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("INFO") && lines[1].contains("back to the shared budget"),
+        "{text}"
+    );
+    assert!(text.contains("redis://:<redacted>@127.0.0.1"), "{text}");
+    assert!(
+        !text.contains("s3cr3t") && !text.contains(common::KEY),
+        "{text}"
+    );
+}
