@@ -17,16 +17,17 @@ pub(crate) struct Bucket {
 }
 
 impl Bucket {
-    /// No slot before `until`: the slots still to come (after `now`) move back together by as
-    /// much as the first of them needs, keeping their order and spacing, so the first lands
-    /// when the pause ends. Returns how far they moved.
+    /// No slot before `until`: the slots still to come move back together by as much as the
+    /// first of them needs, keeping their order and spacing, so the first lands when the pause
+    /// ends. The slot just due counts as still to come (its caller may not have gone yet: if it
+    /// has, its moved place is only a gap). Returns how far they moved.
     pub(crate) fn pause(&mut self, now: u64, until: u64, period: u64) -> u64 {
         if until <= now || until <= self.paused_until {
             return 0;
         }
         let mut moved = 0;
         if let Some(last) = self.last.filter(|last| *last >= now) {
-            let first_to_come = last - period * ((last - now) / period.max(1));
+            let first_to_come = last - period * (last - now).div_ceil(period.max(1));
             if until > first_to_come {
                 moved = until - first_to_come;
                 self.shift += moved;
@@ -96,9 +97,10 @@ mod tests {
         for _ in 0..4 {
             b.reserve(0, P, FOREVER, None).unwrap();
         }
-        // At P/2 the slots to come are P, 2P, 3P; a pause to 1 s moves them by 1 s - P.
+        // At P/2 the slots to come are P, 2P, 3P, and 0 is just due: a pause to 1 s moves them
+        // all by 1 s.
         let moved = b.pause(P / 2, 1_000_000, P);
-        assert_eq!(moved, 1_000_000 - P);
+        assert_eq!(moved, 1_000_000);
         assert_eq!(b.shift, moved);
         assert_eq!(b.last, Some(3 * P + moved));
         assert_eq!(b.reserve(P / 2, P, FOREVER, None), Ok(4 * P + moved));

@@ -91,6 +91,9 @@ struct Ledger {
     bucket: Bucket,
     /// The bucket's shift as Redis last reported it.
     server_shift: Option<u64>,
+    /// How far this process moved its slots for a 429 it heard, ahead of Redis reporting the
+    /// move (so the move is not applied twice).
+    moved_ahead: u64,
     /// The latest slot handed out from the local budget (followed when back on Redis).
     local_tail: Option<u64>,
     /// The end of a full window heard, to be shared with the next reservation (server time).
@@ -126,6 +129,7 @@ impl Core {
                 clock: ClockOffset::default(),
                 bucket: Bucket::default(),
                 server_shift: None,
+                moved_ahead: 0,
                 local_tail: None,
                 floor_server: None,
                 stats: Stats {
@@ -315,9 +319,11 @@ impl Core {
             ledger.floor_server = ledger.floor_server.max(Some(until_server));
             return None;
         }
-        // A 429: hold this process's callers now, and tell every process at once.
-        let bucket = &mut ledger.bucket;
-        bucket.paused_until = bucket.paused_until.max(until);
+        // A 429: hold this process's callers now, moving its slots still to come together (as
+        // Redis will move them: what it reports beyond this is applied when it answers), and
+        // tell every process at once.
+        let moved = ledger.bucket.pause(now, until, self.settings.period_us);
+        ledger.moved_ahead += moved;
         Some(Call {
             ask: Ask {
                 period: self.settings.period_us,
@@ -345,12 +351,9 @@ impl Core {
                 if matches!(io, Io::Failed(_)) {
                     self.redis_failed(&mut ledger, now, call.decided_at);
                 }
-                // Not shared: keep the pause here, moving this process's slots.
-                if let Some(until_server) = call.ask.pause_until {
-                    let until = self.to_local(&ledger, until_server);
-                    let period = self.local_period;
-                    ledger.bucket.pause(now, until, period);
-                }
+                // Not shared: the pause stays here, where it already moved this process's
+                // slots; Redis will not report that move.
+                ledger.moved_ahead = 0;
             }
         }
     }
@@ -360,8 +363,11 @@ impl Core {
         ledger.clock.measured(answer.now, now);
         if let Some(seen) = ledger.server_shift {
             if answer.shift > seen {
-                // Pauses moved the bucket's slots to come, ours among them.
-                let moved = answer.shift - seen;
+                // Pauses moved the bucket's slots to come, ours among them (less what this
+                // process already moved them by when it heard the 429 itself).
+                let reported = answer.shift - seen;
+                let moved = reported.saturating_sub(ledger.moved_ahead);
+                ledger.moved_ahead = ledger.moved_ahead.saturating_sub(reported);
                 let bucket = &mut ledger.bucket;
                 bucket.shift += moved;
                 if let Some(last) = bucket.last.filter(|last| *last >= now) {

@@ -50,7 +50,8 @@ end
 
 if pause_until > now and pause_until > pause then
   if last and last >= now then
-    local first_to_come = last - period * math.floor((last - now) / period)
+    -- The slot just due counts as still to come: its caller may not have gone yet.
+    local first_to_come = last - period * math.ceil((last - now) / period)
     if pause_until > first_to_come then
       local moved = pause_until - first_to_come
       shift = shift + moved

@@ -229,3 +229,33 @@ fn each_switch_is_an_info_event_without_secrets() {
         "{text}"
     );
 }
+
+#[test]
+fn a_429_heard_while_redis_is_down_keeps_the_held_callers_apart() {
+    use cocoon_core::limiter::{Confirmation, Outcome, Permit};
+    let mut server = RedisServer::start();
+    let limiter = builder(&server).build_blocking().unwrap();
+    let held: Vec<_> = (0..4).map(|_| limiter.reserve(LONG).unwrap()).collect();
+    server.stop();
+    let limited = cocoon_core::RateLimit {
+        retry_after: Some(cocoon_core::RetryAfter::Delay(Duration::from_secs(1))),
+        ..cocoon_core::RateLimit::default()
+    };
+    limiter.observe(
+        Permit::UNTRACKED,
+        &Outcome::answered(http::StatusCode::TOO_MANY_REQUESTS, limited),
+    );
+    assert_eq!(limiter.mode(), Mode::Fallback);
+    let waits: Vec<Duration> = held
+        .iter()
+        .map(|r| match limiter.confirm(r) {
+            Confirmation::Wait(wait) => wait,
+            go => panic!("held through the pause: {go:?}"),
+        })
+        .collect();
+    // They go one after another once the pause ends, not all at once.
+    assert!(waits[0] > Duration::from_millis(800), "{waits:?}");
+    for pair in waits.windows(2) {
+        assert!(pair[1] >= pair[0] + Duration::from_millis(100), "{waits:?}");
+    }
+}

@@ -100,13 +100,14 @@ fn a_pause_moves_the_slots_to_come_together_and_holds_new_ones() {
     let [granted, _, now, shift, pause] = run(&mut c, "t:pause", -1, until, 0);
     assert_eq!(granted, 0);
     assert_eq!(pause, until);
-    // The first slot still to come lands on the pause's end, the others keep their spacing.
-    let first_to_come = slots
+    // The slot just due lands on the pause's end, the others keep their spacing.
+    let just_due = slots
         .iter()
         .copied()
-        .find(|s| *s >= now)
-        .expect("slots to come");
-    assert_eq!(shift, until - first_to_come);
+        .rev()
+        .find(|s| *s <= now)
+        .expect("a slot due");
+    assert_eq!(shift, until - just_due);
     let [_, next, ..] = run(&mut c, "t:pause", FOREVER, 0, 0);
     assert_eq!(next, slots[3] + shift + PERIOD_10);
     // A pause ending earlier than the current one changes nothing.
