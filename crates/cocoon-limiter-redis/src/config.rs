@@ -14,8 +14,9 @@ use crate::{blocking, RedisLimiter};
 pub const DEFAULT_KEY_PREFIX: &str = "cocoonmail:ratelimit:";
 
 /// The default share of the team's budget a process keeps to itself while Redis is
-/// unreachable: a quarter, so that up to four processes falling back together stay within the
-/// team's limit. With `N` processes, use `1 / N`.
+/// unreachable: a quarter, so that four processes falling back together stay within the
+/// team's rate on average. With `N` processes, use `1 / N`; see
+/// [`RedisLimiterBuilder::fallback_share`] for a strict server.
 pub const DEFAULT_FALLBACK_SHARE: f64 = 0.25;
 
 /// The default time Redis has to answer one round trip before the limiter counts it as down.
@@ -138,9 +139,16 @@ impl RedisLimiterBuilder {
     }
 
     /// While Redis cannot be reached, pace this process with a local budget of this share of
-    /// the team's rate (default [`DEFAULT_FALLBACK_SHARE`], a quarter). With `N` processes
-    /// sharing the budget, `1 / N` keeps the team within its limit during an outage; a larger
-    /// share trades 429s during an outage for throughput.
+    /// the team's rate (default [`DEFAULT_FALLBACK_SHARE`], a quarter).
+    ///
+    /// With `N` processes sharing the budget, `1 / N` keeps the team's average rate within
+    /// the limit during an outage. The processes' local schedules are not coordinated, though:
+    /// against a server that counts any sliding second, they can line up so that one second
+    /// holds a few too many (four processes at a quarter of 10/s, 412 ms apart each, can put
+    /// 3 + 3 + 3 + 3 = 12 in one second), which it answers with 429s (retried, and pausing that
+    /// process). For none at all, use a share at which each process sends at most
+    /// `rate / N` in any second: `1 / (2N)` at 10/s for four processes (at most 2 each). A
+    /// larger share trades 429s during an outage for throughput.
     pub fn fallback_share(mut self, share: f64) -> Self {
         self.when_down = WhenDown::Fallback(share);
         self

@@ -74,7 +74,9 @@
 //!   limiter paces its process with a local budget of
 //!   [`fallback_share`](RedisLimiterBuilder::fallback_share) of the team's rate
 //!   ([`DEFAULT_FALLBACK_SHARE`], a quarter). Pick `1 / N` for `N` processes: together they
-//!   then stay within the limit during an outage; a larger share trades 429s for throughput.
+//!   then stay within the limit on average during an outage, though their uncoordinated local
+//!   schedules can line up into a few 429s from a strict server; `1 / (2N)` avoids those, and
+//!   a larger share trades more 429s for throughput.
 //!   It tries Redis again at most once per [`probe_interval`](RedisLimiterBuilder::probe_interval)
 //!   (1 s) and, when Redis answers, is back on the shared budget, after the local slots it
 //!   already handed out. Each switch is a `tracing` event at `info` level (feature `tracing`)
