@@ -47,7 +47,9 @@ use cocoonmail::builder::Mode;
 use cocoonmail::core::DEFAULT_USER_AGENT;
 use cocoonmail::events::SendEvent;
 use cocoonmail::redis::{RedisLimiter, RedisLimiterBuilder, Stats};
-use cocoonmail::{BulkResult, ClientBuilder, Error, TransportError, ENV_API_KEY, ENV_BASE_URL};
+use cocoonmail::{
+    BulkResult, ClientBuilder, ConfigError, Error, TransportError, ENV_API_KEY, ENV_BASE_URL,
+};
 use futures_util::StreamExt;
 use http::{Request, Response};
 
@@ -229,6 +231,21 @@ fn configure<M: Mode>(
     }
 }
 
+/// Paces `builder` with the Redis limiter `build` makes from `settings` (with --redis-url);
+/// returns the limiter too, for its report.
+fn with_redis<M: Mode, L>(
+    builder: ClientBuilder<M>,
+    settings: Option<RedisLimiterBuilder>,
+    build: impl FnOnce(RedisLimiterBuilder) -> Result<(Arc<M::Limiter>, L), ConfigError>,
+) -> Result<(ClientBuilder<M>, Option<L>), String> {
+    let Some(settings) = settings else {
+        return Ok((builder, None));
+    };
+    let (shared, limiter) =
+        build(settings).map_err(|e| format!("cannot build the Redis limiter: {e}"))?;
+    Ok((builder.rate_limiter(shared), Some(limiter)))
+}
+
 fn run_async(options: &Options, base: Option<&str>, tally: &Arc<Tally>) -> Result<Run, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -249,17 +266,11 @@ fn run_async(options: &Options, base: Option<&str>, tally: &Arc<Tally>) -> Resul
             answer
         }
     };
-    let mut builder = configure(cocoonmail::Client::builder(), options, base, "reqwest");
-    let redis = match options.redis(base) {
-        Some(settings) => {
-            let limiter = settings
-                .build()
-                .map_err(|e| format!("cannot build the Redis limiter: {e}"))?;
-            builder = builder.rate_limiter(Arc::new(limiter.clone()));
-            Some(limiter)
-        }
-        None => None,
-    };
+    let builder = configure(cocoonmail::Client::builder(), options, base, "reqwest");
+    let (builder, redis) = with_redis(builder, options.redis(base), |settings| {
+        let limiter = settings.build()?;
+        Ok((Arc::new(limiter.clone()), limiter))
+    })?;
     let client = builder
         .build_with_transport(transport)
         .map_err(|e| format!("cannot build the client: {e}"))?;
@@ -291,22 +302,16 @@ fn run_blocking(options: &Options, base: Option<&str>, tally: &Arc<Tally>) -> Re
         counted.answered(&answer);
         answer
     };
-    let mut builder = configure(
+    let builder = configure(
         cocoonmail::blocking::Client::builder(),
         options,
         base,
         "ureq",
     );
-    let redis = match options.redis(base) {
-        Some(settings) => {
-            let limiter = settings
-                .build_blocking()
-                .map_err(|e| format!("cannot build the Redis limiter: {e}"))?;
-            builder = builder.rate_limiter(Arc::new(limiter.clone()));
-            Some(limiter)
-        }
-        None => None,
-    };
+    let (builder, redis) = with_redis(builder, options.redis(base), |settings| {
+        let limiter = settings.build_blocking()?;
+        Ok((Arc::new(limiter.clone()), limiter))
+    })?;
     let client = builder
         .build_with_transport(transport)
         .map_err(|e| format!("cannot build the client: {e}"))?;

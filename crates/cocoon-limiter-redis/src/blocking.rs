@@ -9,7 +9,7 @@ use cocoon_core::LimiterError;
 use redis::{Connection, Value};
 
 use crate::config::{RedisLimiterBuilder, Settings};
-use crate::core::{Call, Core, Io, Mode, Stats, Step};
+use crate::core::{Call, Core, Io, Step};
 use crate::io;
 
 /// The blocking client's limiter: the same budget, bucket and behaviour as the async
@@ -31,32 +31,7 @@ impl RedisLimiter {
         RedisLimiterBuilder::new(url)
     }
 
-    pub(crate) fn from_settings(settings: Settings) -> Self {
-        RedisLimiter {
-            core: Arc::new(Core::new(settings)),
-            connection: Arc::new(Mutex::new(None)),
-        }
-    }
-
-    /// Where permits come from now.
-    pub fn mode(&self) -> Mode {
-        self.core.stats().mode
-    }
-
-    /// Whether permits come from the budget shared through Redis.
-    pub fn is_shared(&self) -> bool {
-        self.mode() == Mode::Shared
-    }
-
-    /// What the limiter has been through: switches, permits, pauses.
-    pub fn stats(&self) -> Stats {
-        self.core.stats()
-    }
-
-    /// The name of the key this limiter keeps in Redis (prefix and bucket; never the API key).
-    pub fn key_name(&self) -> &str {
-        &self.core.settings.key
-    }
+    crate::core::accessors!();
 
     fn round_trip(&self, call: &Call) -> Io {
         let mut slot = self

@@ -101,6 +101,41 @@ struct Ledger {
     stats: Stats,
 }
 
+/// What both limiters have besides their round trips: made from settings with no connection
+/// yet, and the accessors.
+macro_rules! accessors {
+    () => {
+        pub(crate) fn from_settings(settings: $crate::config::Settings) -> Self {
+            RedisLimiter {
+                core: std::sync::Arc::new($crate::core::Core::new(settings)),
+                connection: std::sync::Arc::new(std::sync::Mutex::new(None)),
+            }
+        }
+
+        /// Where permits come from now.
+        pub fn mode(&self) -> $crate::Mode {
+            self.core.stats().mode
+        }
+
+        /// Whether permits come from the budget shared through Redis.
+        pub fn is_shared(&self) -> bool {
+            self.mode() == $crate::Mode::Shared
+        }
+
+        /// What the limiter has been through: switches, permits, pauses.
+        pub fn stats(&self) -> $crate::Stats {
+            self.core.stats()
+        }
+
+        /// The name of the key this limiter keeps in Redis (prefix and bucket; never the API
+        /// key).
+        pub fn key_name(&self) -> &str {
+            &self.core.settings.key
+        }
+    };
+}
+pub(crate) use accessors;
+
 /// The state both limiters share; see the module docs.
 pub(crate) struct Core {
     pub(crate) settings: Settings,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use cocoon_core::limiter::{AsyncRateLimiter, RateLimiter};
 use cocoon_core::LimiterErrorKind;
-use cocoon_limiter_redis::Mode;
+use cocoon_limiter_redis::{blocking, Mode};
 use common::{builder, eventually, RedisServer};
 
 const LONG: Duration = Duration::from_secs(3600);
@@ -122,20 +122,24 @@ async fn fail_closed_refuses_with_a_typed_error_that_hides_the_password() {
     assert_eq!(limiter.stats().returns, 1);
 }
 
+/// A blocking limiter on `url` that fails closed, and the error its first permit gets.
+fn refused_at(url: String) -> (blocking::RedisLimiter, cocoon_core::LimiterError) {
+    let limiter = cocoon_limiter_redis::RedisLimiter::builder(url)
+        .api_key(common::KEY)
+        .fail_closed()
+        .build_blocking()
+        .unwrap();
+    let error = limiter.reserve(LONG).unwrap_err();
+    assert_eq!(error.kind, LimiterErrorKind::Unavailable);
+    (limiter, error)
+}
+
 #[test]
 fn errors_and_debug_never_show_the_password() {
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = dead.local_addr().unwrap().port();
     drop(dead);
-    let limiter = cocoon_limiter_redis::RedisLimiter::builder(format!(
-        "redis://:s3cr3t-pw@127.0.0.1:{port}/"
-    ))
-    .api_key(common::KEY)
-    .fail_closed()
-    .build_blocking()
-    .unwrap();
-    let error = limiter.reserve(LONG).unwrap_err();
-    assert_eq!(error.kind, LimiterErrorKind::Unavailable);
+    let (limiter, error) = refused_at(format!("redis://:s3cr3t-pw@127.0.0.1:{port}/"));
     let mut shown = format!("{error} {error:?} {limiter:?}");
     let mut source = std::error::Error::source(&error);
     while let Some(s) = source {
@@ -151,13 +155,7 @@ fn errors_and_debug_never_show_the_password() {
 fn a_wrong_password_is_a_redis_that_does_not_answer() {
     let server = RedisServer::with_password("right-pw");
     let url = format!("redis://:wrong-pw@127.0.0.1:{}/", server.port());
-    let limiter = cocoon_limiter_redis::RedisLimiter::builder(url)
-        .api_key(common::KEY)
-        .fail_closed()
-        .build_blocking()
-        .unwrap();
-    let error = limiter.reserve(LONG).unwrap_err();
-    assert_eq!(error.kind, LimiterErrorKind::Unavailable);
+    let (_, error) = refused_at(url);
     let shown = format!("{error} {:?}", std::error::Error::source(&error));
     assert!(
         !shown.contains("wrong-pw") && !shown.contains("right-pw"),
