@@ -7,7 +7,15 @@
 //! cargo run --release --example bulk -- --count 200 --concurrency 4 --latency-ms 250
 //! cargo run --release --example bulk -- --count 100000 --concurrency 8 --no-rate-limit
 //! COCOONMAIL_API_KEY=... cargo run --release --example bulk -- --count 50   # your account
+//! COCOONMAIL_API_KEY=... cargo run --release --example bulk -- --redis-url redis://127.0.0.1:6379/
 //! ```
+//!
+//! With `--redis-url` the client paces with the Redis limiter (`cocoonmail::redis`) instead of
+//! its in-memory one: every process given the same Redis and key (or `--bucket`) shares one
+//! budget, so several `bulk` processes together stay within the team's limit. The report then
+//! says how often the limiter fell back to its local share while Redis was unreachable, how
+//! often it came back, and the pauses it shared after 429s. `examples/fleet.rs` runs four such
+//! processes against one server.
 //!
 //! With no `COCOONMAIL_API_KEY` it starts `cocoon-mock` in-process: a strict sliding-window
 //! server at 10 requests per second (the documented limit), so a client that ever sends an
@@ -27,6 +35,7 @@
 //! rate at or under the limit.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::num::NonZeroU32;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -37,7 +46,10 @@ use cocoon_mock::{MockServer, RateLimit, DEFAULT_API_KEY};
 use cocoonmail::builder::Mode;
 use cocoonmail::core::DEFAULT_USER_AGENT;
 use cocoonmail::events::SendEvent;
-use cocoonmail::{BulkResult, ClientBuilder, Error, TransportError, ENV_API_KEY, ENV_BASE_URL};
+use cocoonmail::redis::{RedisLimiter, RedisLimiterBuilder, Stats};
+use cocoonmail::{
+    BulkResult, ClientBuilder, ConfigError, Error, TransportError, ENV_API_KEY, ENV_BASE_URL,
+};
 use futures_util::StreamExt;
 use http::{Request, Response};
 
@@ -76,6 +88,39 @@ struct Options {
     /// Do not retry (a 429 then fails the request).
     #[arg(long)]
     no_retries: bool,
+    /// Pace with the Redis limiter on this Redis (`redis://` or `rediss://`): every process
+    /// given the same Redis and key shares one budget.
+    #[arg(long, value_name = "URL", conflicts_with = "no_rate_limit")]
+    redis_url: Option<String>,
+    /// With --redis-url: the budget's name in Redis (default: named after the API key), so
+    /// processes with different keys of one team can share it.
+    #[arg(long, value_name = "NAME", requires = "redis_url")]
+    bucket: Option<String>,
+}
+
+impl Options {
+    /// The Redis limiter's settings, with --redis-url.
+    fn redis(&self, base: Option<&str>) -> Option<RedisLimiterBuilder> {
+        let url = self.redis_url.as_deref()?;
+        // The embedded server's key, or the account's.
+        let key = match base {
+            Some(_) => DEFAULT_API_KEY.to_owned(),
+            None => std::env::var(ENV_API_KEY).unwrap_or_default(),
+        };
+        let rate =
+            NonZeroU32::new(self.client_rate.unwrap_or(self.rate)).unwrap_or(NonZeroU32::MIN);
+        let builder = RedisLimiter::builder(url).requests_per_second(rate);
+        Some(match &self.bucket {
+            Some(name) => builder.bucket(name),
+            None => builder.api_key(key),
+        })
+    }
+}
+
+/// How the run ended: the outcomes, and what the Redis limiter went through (with --redis-url).
+struct Run {
+    outcomes: Outcomes,
+    redis: Option<Stats>,
 }
 
 /// What the counting transport saw on the wire.
@@ -186,11 +231,22 @@ fn configure<M: Mode>(
     }
 }
 
-fn run_async(
-    options: &Options,
-    base: Option<&str>,
-    tally: &Arc<Tally>,
-) -> Result<Outcomes, String> {
+/// Paces `builder` with the Redis limiter `build` makes from `settings` (with --redis-url);
+/// returns the limiter too, for its report.
+fn with_redis<M: Mode, L>(
+    builder: ClientBuilder<M>,
+    settings: Option<RedisLimiterBuilder>,
+    build: impl FnOnce(RedisLimiterBuilder) -> Result<(Arc<M::Limiter>, L), ConfigError>,
+) -> Result<(ClientBuilder<M>, Option<L>), String> {
+    let Some(settings) = settings else {
+        return Ok((builder, None));
+    };
+    let (shared, limiter) =
+        build(settings).map_err(|e| format!("cannot build the Redis limiter: {e}"))?;
+    Ok((builder.rate_limiter(shared), Some(limiter)))
+}
+
+fn run_async(options: &Options, base: Option<&str>, tally: &Arc<Tally>) -> Result<Run, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -210,11 +266,16 @@ fn run_async(
             answer
         }
     };
-    let client = configure(cocoonmail::Client::builder(), options, base, "reqwest")
+    let builder = configure(cocoonmail::Client::builder(), options, base, "reqwest");
+    let (builder, redis) = with_redis(builder, options.redis(base), |settings| {
+        let limiter = settings.build()?;
+        Ok((Arc::new(limiter.clone()), limiter))
+    })?;
+    let client = builder
         .build_with_transport(transport)
         .map_err(|e| format!("cannot build the client: {e}"))?;
     let concurrency = usize::try_from(options.concurrency).unwrap_or(usize::MAX);
-    Ok(runtime.block_on(async {
+    let outcomes = runtime.block_on(async {
         let mut outcomes = Outcomes::default();
         let mut stream = client
             .bulk(events(options.count))
@@ -224,14 +285,14 @@ fn run_async(
             outcomes.record(outcome);
         }
         outcomes
-    }))
+    });
+    Ok(Run {
+        outcomes,
+        redis: redis.map(|limiter| limiter.stats()),
+    })
 }
 
-fn run_blocking(
-    options: &Options,
-    base: Option<&str>,
-    tally: &Arc<Tally>,
-) -> Result<Outcomes, String> {
+fn run_blocking(options: &Options, base: Option<&str>, tally: &Arc<Tally>) -> Result<Run, String> {
     let inner = cocoonmail::ureq_transport::UreqTransport::new()
         .map_err(|e| format!("cannot build the transport: {e}"))?;
     let counted = Arc::clone(tally);
@@ -241,14 +302,19 @@ fn run_blocking(
         counted.answered(&answer);
         answer
     };
-    let client = configure(
+    let builder = configure(
         cocoonmail::blocking::Client::builder(),
         options,
         base,
         "ureq",
-    )
-    .build_with_transport(transport)
-    .map_err(|e| format!("cannot build the client: {e}"))?;
+    );
+    let (builder, redis) = with_redis(builder, options.redis(base), |settings| {
+        let limiter = settings.build_blocking()?;
+        Ok((Arc::new(limiter.clone()), limiter))
+    })?;
+    let client = builder
+        .build_with_transport(transport)
+        .map_err(|e| format!("cannot build the client: {e}"))?;
     let concurrency = usize::try_from(options.concurrency).unwrap_or(usize::MAX);
     let mut outcomes = Outcomes::default();
     let run = client
@@ -259,7 +325,10 @@ fn run_blocking(
     for outcome in run {
         outcomes.record(outcome);
     }
-    Ok(outcomes)
+    Ok(Run {
+        outcomes,
+        redis: redis.map(|limiter| limiter.stats()),
+    })
 }
 
 /// The peak resident set of this process, from `/proc/self/status` (Linux only).
@@ -343,6 +412,11 @@ fn main() -> ExitCode {
         "client limiter: {}{}\n",
         if options.no_rate_limit {
             "off".to_owned()
+        } else if let Some(settings) = options.redis(base.as_deref()) {
+            format!(
+                "Redis, shared, {}/s for every process of the bucket ({settings:?})",
+                options.client_rate.unwrap_or(options.rate)
+            )
         } else {
             format!(
                 "in memory, {}/s",
@@ -364,8 +438,8 @@ fn main() -> ExitCode {
         run_async(&options, base.as_deref(), &tally)
     };
     let elapsed = start.elapsed();
-    let outcomes = match result {
-        Ok(outcomes) => outcomes,
+    let Run { outcomes, redis } = match result {
+        Ok(run) => run,
         Err(message) => {
             eprintln!("bulk: {message}");
             return ExitCode::FAILURE;
@@ -429,6 +503,21 @@ fn main() -> ExitCode {
                 statuses.join(", ")
             );
         }
+    }
+    if let Some(stats) = redis {
+        println!(
+            "redis limiter:           ended {:?}; {} fallbacks to the local budget, {} returns to Redis; {} shared permits, {} local; {} Redis errors",
+            stats.mode,
+            stats.fallbacks,
+            stats.returns,
+            stats.shared_permits,
+            stats.local_permits,
+            stats.redis_errors
+        );
+        println!(
+            "pauses after 429s:       {} heard, {} shared through Redis",
+            stats.rate_limited, stats.pauses_shared
+        );
     }
     if let Some(rss) = peak_rss() {
         println!("peak RSS (VmHWM):        {rss}");

@@ -19,6 +19,7 @@
 //! | `rustls` | yes | TLS through rustls (aws-lc-rs provider, the platform's trust store) for the enabled transports |
 //! | `native-tls` | no | TLS through the platform's library and its trust store for the enabled transports (wins over `rustls`) |
 //! | `tracing` | yes | a `tracing` span per call and per attempt (see [Logging](#logging)) |
+//! | `redis` | no | [`redis`]: one rate-limit budget shared by many processes through Redis or Valkey |
 //!
 //! The features only add. [`Client`] always means `Client<Box<dyn AsyncTransport>>` and
 //! [`blocking::Client`] `blocking::Client<Box<dyn BlockingTransport>>`, whatever is turned on
@@ -138,6 +139,11 @@ pub use resources::{ApiKeys, Contacts, CustomFields, Events, Lists, Mail, Otp, V
 
 pub use cocoon_core as core;
 
+/// One rate-limit budget shared by many processes through Redis or Valkey (feature `redis`):
+/// [`redis::RedisLimiter`] for the async client, [`redis::blocking::RedisLimiter`] for the
+/// blocking one.
+#[cfg(feature = "redis")]
+pub use cocoon_limiter_redis as redis;
 /// The async transport on reqwest (feature `reqwest`): for `Client<ReqwestTransport>` with
 /// static dispatch, or to wrap it in a transport of your own.
 #[cfg(feature = "reqwest")]

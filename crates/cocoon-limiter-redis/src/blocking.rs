@@ -1,0 +1,107 @@
+//! The blocking limiter: round trips on a plain connection, opened again after an error.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use cocoon_core::limiter::{Confirmation, Outcome, Permit, RateLimiter, Reservation};
+use cocoon_core::LimiterError;
+use redis::{Connection, Value};
+
+use crate::config::{RedisLimiterBuilder, Settings};
+use crate::core::{Call, Core, Io, Step};
+use crate::io;
+
+/// The blocking client's limiter: the same budget, bucket and behaviour as the async
+/// [`RedisLimiter`](crate::RedisLimiter), on a plain connection (no Tokio). Implements
+/// [`RateLimiter`]; hand it to `cocoonmail::blocking::Client::builder().rate_limiter(..)`.
+///
+/// Cheap to clone; clones share the connection and the state. Threads take turns on the
+/// connection (one round trip is well under a millisecond on a near Redis).
+#[derive(Clone)]
+pub struct RedisLimiter {
+    core: Arc<Core>,
+    connection: Arc<Mutex<Option<Connection>>>,
+}
+
+impl RedisLimiter {
+    /// A builder for a limiter on the Redis (or Valkey) at `url`; finish it with
+    /// [`build_blocking`](RedisLimiterBuilder::build_blocking).
+    pub fn builder(url: impl Into<String>) -> RedisLimiterBuilder {
+        RedisLimiterBuilder::new(url)
+    }
+
+    crate::core::accessors!();
+
+    fn round_trip(&self, call: &Call) -> Io {
+        let mut slot = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have found Redis down while this one waited for the connection.
+        if !self.core.still_wanted(call) {
+            return Io::Skipped;
+        }
+        let settings = &self.core.settings;
+        let connection = match &mut *slot {
+            Some(connection) => connection,
+            None => match connect(settings) {
+                Ok(connection) => slot.insert(connection),
+                Err(error) => return Io::Failed(error),
+            },
+        };
+        let reply = call
+            .ask
+            .invocation(&settings.key)
+            .invoke::<Value>(connection);
+        if reply.is_err() {
+            // Whatever broke, the next round trip starts on a fresh connection.
+            *slot = None;
+        }
+        io::settle(settings, reply)
+    }
+}
+
+fn connect(settings: &Settings) -> Result<Connection, LimiterError> {
+    io::ensure_tls_provider(settings);
+    let timeout = settings.response_timeout;
+    let connection = settings
+        .client
+        .get_connection_with_timeout(timeout)
+        .map_err(|e| io::failed(settings, e))?;
+    connection
+        .set_read_timeout(Some(timeout))
+        .and_then(|()| connection.set_write_timeout(Some(timeout)))
+        .map_err(|e| io::failed(settings, e))?;
+    Ok(connection)
+}
+
+impl RateLimiter for RedisLimiter {
+    fn reserve(&self, max_wait: Duration) -> Result<Reservation, LimiterError> {
+        match self.core.begin_reserve(max_wait) {
+            Step::Done(reservation) => reservation,
+            Step::Ask(call) => {
+                let io = self.round_trip(&call);
+                self.core.end_reserve(call, io, max_wait)
+            }
+        }
+    }
+
+    fn confirm(&self, reservation: &Reservation) -> Confirmation {
+        self.core.confirm(reservation)
+    }
+
+    fn observe(&self, _permit: Permit, outcome: &Outcome) {
+        if let Some(call) = self.core.begin_observe(outcome) {
+            let io = self.round_trip(&call);
+            self.core.end_observe(call, io);
+        }
+    }
+}
+
+impl fmt::Debug for RedisLimiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("blocking::")?;
+        fmt::Debug::fmt(&*self.core, f)
+    }
+}

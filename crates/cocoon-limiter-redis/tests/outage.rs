@@ -1,0 +1,259 @@
+//! Redis goes away and comes back: the limiters fall back to their local share and return by
+//! themselves, or fail closed with a typed error; nothing shows the URL's password.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use cocoon_core::limiter::{AsyncRateLimiter, RateLimiter};
+use cocoon_core::LimiterErrorKind;
+use cocoon_limiter_redis::{blocking, Mode};
+use common::{builder, eventually, RedisServer};
+
+const LONG: Duration = Duration::from_secs(3600);
+
+#[test]
+fn the_blocking_limiter_falls_back_while_redis_is_down_and_returns_by_itself() {
+    let mut server = RedisServer::start();
+    let limiter = builder(&server)
+        .probe_interval(Duration::from_millis(200))
+        .build_blocking()
+        .unwrap();
+    limiter.reserve(LONG).unwrap();
+    assert!(limiter.is_shared());
+
+    server.stop();
+    // Calls go on, from the local budget: a quarter of 10/s, 412 ms apart.
+    let first = limiter.reserve(LONG).unwrap();
+    let second = limiter.reserve(LONG).unwrap();
+    assert_eq!(limiter.mode(), Mode::Fallback);
+    assert!(
+        second.wait() >= first.wait() + Duration::from_millis(400),
+        "{first:?} {second:?}"
+    );
+    let stats = limiter.stats();
+    assert_eq!((stats.fallbacks, stats.returns), (1, 0));
+    assert_eq!(stats.local_permits, 2);
+    assert!(stats.redis_errors >= 1);
+
+    server.restart();
+    assert!(
+        eventually(Duration::from_secs(15), || {
+            let _ = limiter.reserve(LONG);
+            limiter.is_shared()
+        }),
+        "back on Redis after it restarted: {:?}",
+        limiter.stats()
+    );
+    let stats = limiter.stats();
+    assert_eq!((stats.fallbacks, stats.returns), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_async_limiter_falls_back_while_redis_is_down_and_returns_by_itself() {
+    let mut server = RedisServer::start();
+    let limiter = builder(&server)
+        .probe_interval(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    limiter.reserve(LONG).await.unwrap();
+    assert!(limiter.is_shared());
+
+    server.stop();
+    limiter.reserve(LONG).await.unwrap();
+    limiter.reserve(LONG).await.unwrap();
+    assert_eq!(limiter.mode(), Mode::Fallback);
+    assert_eq!(limiter.stats().fallbacks, 1);
+
+    server.restart();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !limiter.is_shared() && Instant::now() < deadline {
+        let _ = limiter.reserve(LONG).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stats = limiter.stats();
+    assert_eq!(stats.mode, Mode::Shared, "{stats:?}");
+    assert_eq!((stats.fallbacks, stats.returns), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_redis_delays_a_call_by_the_response_timeout_at_most() {
+    // A listener that accepts and never answers, like a Redis stopped with SIGSTOP.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://127.0.0.1:{}/", silent.local_addr().unwrap().port());
+    let limiter = cocoon_limiter_redis::RedisLimiter::builder(url)
+        .api_key(common::KEY)
+        .response_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    limiter.reserve(LONG).await.unwrap();
+    assert_eq!(limiter.mode(), Mode::Fallback);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // Until the next probe, no call waits for Redis at all.
+    let started = Instant::now();
+    limiter.reserve(LONG).await.unwrap();
+    assert!(started.elapsed() < Duration::from_millis(100));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_closed_refuses_with_a_typed_error_that_hides_the_password() {
+    let mut server = RedisServer::with_password("s3cr3t-pw");
+    let limiter = builder(&server).fail_closed().build().unwrap();
+    limiter.reserve(LONG).await.unwrap();
+    server.stop();
+    let error = limiter.reserve(LONG).await.unwrap_err();
+    assert_eq!(error.kind, LimiterErrorKind::Unavailable);
+    assert!(!format!("{error} {error:?} {limiter:?}").contains("s3cr3t"));
+    assert_eq!(limiter.mode(), Mode::Unavailable);
+    let stats = limiter.stats();
+    assert_eq!((stats.fallbacks, stats.local_permits), (1, 0));
+
+    server.restart();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while limiter.reserve(LONG).await.is_err() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(limiter.is_shared());
+    assert_eq!(limiter.stats().returns, 1);
+}
+
+/// A blocking limiter on `url` that fails closed, and the error its first permit gets.
+fn refused_at(url: String) -> (blocking::RedisLimiter, cocoon_core::LimiterError) {
+    let limiter = cocoon_limiter_redis::RedisLimiter::builder(url)
+        .api_key(common::KEY)
+        .fail_closed()
+        .build_blocking()
+        .unwrap();
+    let error = limiter.reserve(LONG).unwrap_err();
+    assert_eq!(error.kind, LimiterErrorKind::Unavailable);
+    (limiter, error)
+}
+
+#[test]
+fn errors_and_debug_never_show_the_password() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let (limiter, error) = refused_at(format!("redis://:s3cr3t-pw@127.0.0.1:{port}/"));
+    let mut shown = format!("{error} {error:?} {limiter:?}");
+    let mut source = std::error::Error::source(&error);
+    while let Some(s) = source {
+        shown.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    assert!(shown.contains("<redacted>"), "{shown}");
+    assert!(!shown.contains("s3cr3t"), "{shown}");
+    assert!(!shown.contains(common::KEY), "{shown}");
+}
+
+#[test]
+fn a_wrong_password_is_a_redis_that_does_not_answer() {
+    let server = RedisServer::with_password("right-pw");
+    let url = format!("redis://:wrong-pw@127.0.0.1:{}/", server.port());
+    let (_, error) = refused_at(url);
+    let shown = format!("{error} {:?}", std::error::Error::source(&error));
+    assert!(
+        !shown.contains("wrong-pw") && !shown.contains("right-pw"),
+        "{shown}"
+    );
+    // With the right one it works.
+    let limiter = builder(&server).build_blocking().unwrap();
+    limiter.reserve(LONG).unwrap();
+    assert!(limiter.is_shared());
+}
+
+/// The events `tracing` receives, as text.
+#[cfg(feature = "tracing")]
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+#[cfg(feature = "tracing")]
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn each_switch_is_an_info_event_without_secrets() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer({
+            let captured = captured.clone();
+            move || captured.clone()
+        })
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let mut server = RedisServer::with_password("s3cr3t-pw");
+    tracing::subscriber::with_default(subscriber, || {
+        let limiter = builder(&server)
+            .probe_interval(Duration::from_millis(100))
+            .build_blocking()
+            .unwrap();
+        limiter.reserve(LONG).unwrap();
+        server.stop();
+        limiter.reserve(LONG).unwrap();
+        server.restart();
+        assert!(eventually(Duration::from_secs(15), || {
+            let _ = limiter.reserve(LONG);
+            limiter.is_shared()
+        }));
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].contains("INFO") && lines[0].contains("local share"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("INFO") && lines[1].contains("back to the shared budget"),
+        "{text}"
+    );
+    assert!(text.contains("redis://:<redacted>@127.0.0.1"), "{text}");
+    assert!(
+        !text.contains("s3cr3t") && !text.contains(common::KEY),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_429_heard_while_redis_is_down_keeps_the_held_callers_apart() {
+    use cocoon_core::limiter::{Confirmation, Outcome, Permit};
+    let mut server = RedisServer::start();
+    let limiter = builder(&server).build_blocking().unwrap();
+    let held: Vec<_> = (0..4).map(|_| limiter.reserve(LONG).unwrap()).collect();
+    server.stop();
+    let limited = cocoon_core::RateLimit {
+        retry_after: Some(cocoon_core::RetryAfter::Delay(Duration::from_secs(1))),
+        ..cocoon_core::RateLimit::default()
+    };
+    limiter.observe(
+        Permit::UNTRACKED,
+        &Outcome::answered(http::StatusCode::TOO_MANY_REQUESTS, limited),
+    );
+    assert_eq!(limiter.mode(), Mode::Fallback);
+    let waits: Vec<Duration> = held
+        .iter()
+        .map(|r| match limiter.confirm(r) {
+            Confirmation::Wait(wait) => wait,
+            go => panic!("held through the pause: {go:?}"),
+        })
+        .collect();
+    // They go one after another once the pause ends, not all at once.
+    assert!(waits[0] > Duration::from_millis(800), "{waits:?}");
+    for pair in waits.windows(2) {
+        assert!(pair[1] >= pair[0] + Duration::from_millis(100), "{waits:?}");
+    }
+}
