@@ -128,6 +128,8 @@ pub struct Outcome {
     pub rate_limit: RateLimit,
     /// When the attempt ended (`Retry-After` dates are read against it).
     pub at: SystemTime,
+    /// How long after its request was sent the attempt ended (zero when not measured).
+    pub latency: Duration,
 }
 
 impl Outcome {
@@ -137,7 +139,14 @@ impl Outcome {
             status: Some(status),
             rate_limit,
             at: SystemTime::now(),
+            latency: Duration::ZERO,
         }
+    }
+
+    /// The same outcome, `latency` after its request was sent.
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
     }
 
     /// An attempt that got no answer, ending now.
@@ -146,13 +155,14 @@ impl Outcome {
             status: None,
             rate_limit: RateLimit::default(),
             at: SystemTime::now(),
+            latency: Duration::ZERO,
         }
     }
 
     /// How long every caller sharing the budget should hold back after this outcome
     /// ([`crate::requested_pause`]): after a 429, or when the server's window is full.
     pub fn requested_pause(&self) -> Option<Duration> {
-        requested_pause(self.status?, &self.rate_limit, self.at)
+        requested_pause(self.status?, &self.rate_limit, self.at, self.latency)
     }
 }
 

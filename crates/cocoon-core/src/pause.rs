@@ -12,33 +12,40 @@ pub const DEFAULT_PAUSE_AFTER_429: Duration = Duration::from_secs(1);
 
 /// How long every caller sharing the team's budget should hold back after an answer with
 /// `status` and the rate-limit headers `rate_limit`, measured from `now` (when the answer
-/// arrived); `None` when the answer asks for nothing.
+/// arrived, `latency` after its request was sent); `None` when the answer asks for nothing.
 ///
 /// - **429**: until `Retry-After` (seconds or an HTTP date), or one second without it.
 /// - **`x-ratelimit-remaining: 0`** on any other answer: the server's window is full. Until
-///   `Retry-After` when the answer carries one; otherwise for one slot of the server's rate
-///   (`1 s / x-ratelimit-limit`, 100 ms at the documented 10/s), the time the window needs to
-///   free a slot. A client that already spaces its requests by at least that slot loses
-///   nothing to this pause; traffic the client does not see (another program on the same team)
-///   is given room.
+///   `Retry-After` when the answer carries one; otherwise until one slot of the server's rate
+///   (`1 s / x-ratelimit-limit`, 100 ms at the documented 10/s) after the request was *sent*:
+///   the server counted it no later than that, so no request of the same budget should follow
+///   it closer than one slot. A client that already spaces its requests by at least that slot
+///   loses nothing to this pause, whatever the latency (a strict server at the limit reports a
+///   full window on every answer); traffic the client does not see (another program on the
+///   same team) is given room.
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
 /// use cocoon_core::{requested_pause, RateLimit, RetryAfter};
 /// let now = SystemTime::now();
 /// let full = RateLimit { limit: Some(10), remaining: Some(0), retry_after: None };
-/// assert_eq!(requested_pause(http::StatusCode::OK, &full, now), Some(Duration::from_millis(100)));
+/// let sent_30ms_ago = Duration::from_millis(30);
+/// assert_eq!(
+///     requested_pause(http::StatusCode::OK, &full, now, sent_30ms_ago),
+///     Some(Duration::from_millis(70))
+/// );
 /// let limited = RateLimit { retry_after: Some(RetryAfter::Delay(Duration::from_secs(3))), ..full };
 /// assert_eq!(
-///     requested_pause(http::StatusCode::TOO_MANY_REQUESTS, &limited, now),
+///     requested_pause(http::StatusCode::TOO_MANY_REQUESTS, &limited, now, sent_30ms_ago),
 ///     Some(Duration::from_secs(3))
 /// );
-/// assert_eq!(requested_pause(http::StatusCode::OK, &RateLimit::default(), now), None);
+/// assert_eq!(requested_pause(http::StatusCode::OK, &RateLimit::default(), now, sent_30ms_ago), None);
 /// ```
 pub fn requested_pause(
     status: StatusCode,
     rate_limit: &RateLimit,
     now: SystemTime,
+    latency: Duration,
 ) -> Option<Duration> {
     let retry_after = rate_limit.retry_after.map(|r| r.delay_from(now));
     if status == StatusCode::TOO_MANY_REQUESTS {
@@ -49,7 +56,10 @@ pub fn requested_pause(
             Some(limit) if limit > 0 => Duration::from_secs(1) / limit,
             _ => Duration::from_secs(1) / crate::DOCUMENTED_REQUESTS_PER_SECOND,
         };
-        return Some(retry_after.unwrap_or(slot));
+        return match retry_after {
+            Some(delay) => Some(delay),
+            None => Some(slot.saturating_sub(latency)).filter(|d| !d.is_zero()),
+        };
     }
     None
 }
@@ -70,7 +80,7 @@ mod tests {
             ..RateLimit::default()
         };
         assert_eq!(
-            requested_pause(LIMITED, &seconds, now),
+            requested_pause(LIMITED, &seconds, now, Duration::ZERO),
             Some(Duration::from_secs(2))
         );
         let date = RateLimit {
@@ -78,11 +88,16 @@ mod tests {
             ..RateLimit::default()
         };
         assert_eq!(
-            requested_pause(LIMITED, &date, now),
+            requested_pause(LIMITED, &date, now, Duration::ZERO),
             Some(Duration::from_secs(5))
         );
         assert_eq!(
-            requested_pause(LIMITED, &RateLimit::default(), now),
+            requested_pause(
+                LIMITED,
+                &RateLimit::default(),
+                now,
+                Duration::from_millis(400)
+            ),
             Some(DEFAULT_PAUSE_AFTER_429)
         );
     }
@@ -96,15 +111,15 @@ mod tests {
             retry_after: None,
         };
         assert_eq!(
-            requested_pause(OK, &full(Some(4)), now),
+            requested_pause(OK, &full(Some(4)), now, Duration::ZERO),
             Some(Duration::from_millis(250))
         );
         assert_eq!(
-            requested_pause(OK, &full(None), now),
+            requested_pause(OK, &full(None), now, Duration::ZERO),
             Some(Duration::from_millis(100))
         );
         assert_eq!(
-            requested_pause(OK, &full(Some(0)), now),
+            requested_pause(OK, &full(Some(0)), now, Duration::ZERO),
             Some(Duration::from_millis(100))
         );
         let with_date = RateLimit {
@@ -112,9 +127,29 @@ mod tests {
             ..full(Some(10))
         };
         assert_eq!(
-            requested_pause(StatusCode::CREATED, &with_date, now),
+            requested_pause(
+                StatusCode::CREATED,
+                &with_date,
+                now,
+                Duration::from_millis(400)
+            ),
             Some(Duration::from_secs(1))
         );
+    }
+
+    #[test]
+    fn a_full_window_counts_the_slot_from_when_the_request_left() {
+        let now = SystemTime::UNIX_EPOCH;
+        let full = RateLimit {
+            limit: Some(10),
+            remaining: Some(0),
+            retry_after: None,
+        };
+        let after = |ms| requested_pause(OK, &full, now, Duration::from_millis(ms));
+        assert_eq!(after(40), Some(Duration::from_millis(60)));
+        // A slow answer: the slot after its request has passed already.
+        assert_eq!(after(100), None);
+        assert_eq!(after(250), None);
     }
 
     #[test]
@@ -126,7 +161,10 @@ mod tests {
             retry_after: None,
         };
         for status in [OK, StatusCode::BAD_REQUEST, StatusCode::SERVICE_UNAVAILABLE] {
-            assert_eq!(requested_pause(status, &some_left, now), None);
+            assert_eq!(
+                requested_pause(status, &some_left, now, Duration::ZERO),
+                None
+            );
         }
     }
 }

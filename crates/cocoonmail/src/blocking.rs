@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::thread::sleep;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cocoon_core::{BlockingTransport, Endpoint, Error, LimiterError, RetryDecision, RetryState};
 use http::StatusCode;
@@ -94,11 +94,16 @@ impl<T: BlockingTransport> Client<T> {
         if let Some(on_send) = on_send {
             on_send();
         }
+        let sent_at = Instant::now();
         let sent = self.transport.send(request);
         match &self.shared.pacing {
             Pacing::Off => self.shared.traced(&sent, attempt),
-            Pacing::Local(local) => local.hear(permit, &self.shared.heard(&sent, attempt)),
-            Pacing::Custom(custom) => custom.observe(permit, &self.shared.heard(&sent, attempt)),
+            Pacing::Local(local) => {
+                local.hear(permit, &self.shared.heard(&sent, sent_at, attempt));
+            }
+            Pacing::Custom(custom) => {
+                custom.observe(permit, &self.shared.heard(&sent, sent_at, attempt));
+            }
         }
         in_flight.settle();
         self.shared.outcome(endpoint, sent)

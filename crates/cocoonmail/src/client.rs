@@ -1,7 +1,7 @@
 //! The async client.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cocoon_core::{AsyncTransport, Endpoint, Error, LimiterError, RetryDecision, RetryState};
 use futures_timer::Delay;
@@ -112,12 +112,15 @@ impl<T: AsyncTransport> Client<T> {
         if let Some(on_send) = on_send {
             on_send();
         }
+        let sent_at = Instant::now();
         let sent = self.transport.send(request).await;
         match &self.shared.pacing {
             Pacing::Off => self.shared.traced(&sent, attempt),
-            Pacing::Local(local) => local.hear(permit, &self.shared.heard(&sent, attempt)),
+            Pacing::Local(local) => {
+                local.hear(permit, &self.shared.heard(&sent, sent_at, attempt));
+            }
             Pacing::Custom(custom) => {
-                let outcome = self.shared.heard(&sent, attempt);
+                let outcome = self.shared.heard(&sent, sent_at, attempt);
                 custom.observe(permit, &outcome).await;
             }
         }

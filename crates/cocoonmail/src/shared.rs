@@ -2,7 +2,7 @@
 //! steps of one attempt. The two clients differ only in how they wait.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use cocoon_core::{
     build_request, decode_response, Config, Endpoint, Error, RateLimit, RetryDecision, RetryPolicy,
@@ -74,16 +74,18 @@ impl<L: ?Sized> Shared<L> {
     pub(crate) fn heard(
         &self,
         sent: &Result<Response<Vec<u8>>, TransportError>,
+        sent_at: Instant,
         attempt: &AttemptSpan,
     ) -> Outcome {
-        match sent {
+        let outcome = match sent {
             Ok(response) => {
                 let rate_limit = RateLimit::from_headers(response.headers());
                 attempt.answered(response.status(), &rate_limit);
                 Outcome::answered(response.status(), rate_limit)
             }
             Err(_) => Outcome::no_answer(),
-        }
+        };
+        outcome.with_latency(sent_at.elapsed())
     }
 
     /// Tells the attempt's span how the attempt ended, when no limiter needs to hear it (the

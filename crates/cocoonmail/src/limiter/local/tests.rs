@@ -292,17 +292,26 @@ fn simulate(
     n: usize,
     latency: impl Fn(usize) -> Option<Duration>,
 ) -> (Vec<Duration>, Vec<Duration>) {
+    simulate_answers(n, latency, |_| Outcome::no_answer())
+}
+
+/// [`simulate`], each answer heard as `answer(latency)`.
+fn simulate_answers(
+    n: usize,
+    latency: impl Fn(usize) -> Option<Duration>,
+    answer: impl Fn(Duration) -> Outcome,
+) -> (Vec<Duration>, Vec<Duration>) {
     let (limiter, clock) = limiter();
     let start = clock.now();
     let (mut granted, mut arrived) = (Vec::new(), Vec::new());
-    let mut pending: Vec<(Duration, Permit)> = Vec::new();
+    let mut pending: Vec<(Duration, Duration, Permit)> = Vec::new();
     let mut reservation = None;
     while granted.len() < n {
         let now = elapsed(&clock, start);
-        pending.retain(|&(due, permit)| {
+        pending.retain(|&(due, latency, permit)| {
             let done = due <= now;
             if done {
-                RateLimiter::observe(&limiter, permit, &Outcome::no_answer());
+                RateLimiter::observe(&limiter, permit, &answer(latency));
             }
             !done
         });
@@ -316,7 +325,7 @@ fn simulate(
                 match latency(i) {
                     Some(l) => {
                         arrived.push(now + l);
-                        pending.push((now + l, permit));
+                        pending.push((now + l, l, permit));
                     }
                     None => arrived.push(now),
                 }
@@ -324,7 +333,7 @@ fn simulate(
             }
             Confirmation::Wait(wait) => wait,
         };
-        let next_release = pending.iter().map(|(due, _)| *due).min();
+        let next_release = pending.iter().map(|(due, _, _)| *due).min();
         let step = match next_release {
             Some(due) if due > now => wait.min(due - now),
             _ => wait,
@@ -345,6 +354,23 @@ fn a_slow_first_request_holds_back_the_request_ten_grants_later() {
         granted[10]
     );
     assert!(max_in_one_second(&arrived) <= 10, "{arrived:?}");
+}
+
+#[test]
+fn a_full_window_on_every_slow_answer_keeps_the_full_rate() {
+    // A strict server at the limit reports remaining 0 on every answer; with 250 ms of latency
+    // the slot after each request has passed before its answer arrives. (Counted from the
+    // answer instead, the pauses would bring this down to 8.6/s.)
+    let full = RateLimit {
+        limit: Some(10),
+        remaining: Some(0),
+        retry_after: None,
+    };
+    let answer = |latency| Outcome::answered(StatusCode::CREATED, full).with_latency(latency);
+    let (granted, arrived) = simulate_answers(60, |_| Some(Duration::from_millis(250)), answer);
+    let rate = 59.0 / (granted[59] - granted[0]).as_secs_f64();
+    assert!(rate >= 9.5, "{rate:.2}/s");
+    assert!(max_in_one_second(&arrived) <= 10);
 }
 
 #[test]
