@@ -24,8 +24,19 @@ const PEOPLE: [&str; 4] = [
     "radia.perlman@example.com",
 ];
 
+/// Threads sharing one blocking client, against the embedded fake server unless
+/// COCOONMAIL_API_KEY is set.
+#[derive(clap::Parser)]
+#[command(name = "blocking")]
+struct Options {
+    /// Send events and mail to the account of COCOONMAIL_API_KEY (the embedded fake server
+    /// always gets them).
+    #[arg(long)]
+    send: bool,
+}
+
 fn main() -> ExitCode {
-    let send = std::env::args().any(|a| a == "--send");
+    let send = <Options as clap::Parser>::parse().send;
     let mut _mock = None;
     let builder = if std::env::var_os(ENV_API_KEY).is_some() {
         Client::builder().from_env()

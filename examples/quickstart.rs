@@ -30,13 +30,20 @@ const PRODUCTION_HOSTS: [&str; 2] = ["webhook.cocoonmail.com", "app.cocoonmail.c
 const CONTACT: &str = "ada.lovelace@example.com";
 const SENDER: &str = "hello@example.com";
 
+/// Walk through every Cocoonmail operation, against the embedded fake server unless
+/// COCOONMAIL_API_KEY is set.
+#[derive(clap::Parser)]
+#[command(name = "quickstart")]
+struct Options {
+    /// Also send mail, events, WhatsApp messages and OTPs on the production host (every other
+    /// server gets the whole walk-through anyway).
+    #[arg(long)]
+    send: bool,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let send_flag = std::env::args().skip(1).any(|a| a == "--send");
-    if let Some(unknown) = std::env::args().skip(1).find(|a| a != "--send") {
-        eprintln!("unknown argument {unknown:?}; usage: quickstart [--send]");
-        return ExitCode::from(2);
-    }
+    let send_flag = <Options as clap::Parser>::parse().send;
 
     // Without a key, run against the fake server; keep it alive for the whole walk.
     let mut _mock = None;

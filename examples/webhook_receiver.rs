@@ -118,31 +118,18 @@ pub fn describe(event: &WebhookEvent) -> String {
     format!("{when} {}: {what}", event.event_type)
 }
 
-/// `--port N` or `--port=N` from the command line; 0 (any free port) when absent.
-fn port_from_args() -> Result<u16, String> {
-    let mut args = std::env::args().skip(1);
-    let mut port = 0;
-    while let Some(arg) = args.next() {
-        let value = match arg.strip_prefix("--port") {
-            Some("") => args.next(),
-            Some(rest) if rest.starts_with('=') => Some(rest[1..].to_owned()),
-            _ => {
-                return Err(format!(
-                    "unknown argument {arg:?}; usage: webhook_receiver [--port N]"
-                ))
-            }
-        };
-        port = value
-            .as_deref()
-            .and_then(|value| value.parse().ok())
-            .ok_or("--port needs a port number from 0 to 65535")?;
-    }
-    Ok(port)
+/// Receive Cocoonmail webhook deliveries on loopback and print each event.
+#[derive(clap::Parser)]
+#[command(name = "webhook_receiver")]
+struct Options {
+    /// The port to listen on (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let port = port_from_args()?;
+    let port = <Options as clap::Parser>::parse().port;
     let expected = std::env::var(AUTHORIZATION_ENV).unwrap_or_else(|_| {
         eprintln!(
             "{AUTHORIZATION_ENV} is not set: expecting the demo value {DEMO_AUTHORIZATION:?}"
