@@ -83,3 +83,48 @@ pub(crate) fn check_not_blank(
     }
     Ok(())
 }
+
+/// A request that reads a sent message's status by its `message_id` (the email and the WhatsApp
+/// status operations): the struct, its constructor and accessor, and its [`Endpoint`] impl.
+///
+/// [`Endpoint`]: crate::Endpoint
+macro_rules! message_id_request {
+    ($(#[$doc:meta])* $name:ident => $operation:ident, $output:ty, $what:literal, $source:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            message_id: String,
+        }
+
+        impl $name {
+            #[doc = concat!("The status of the ", $what, " with this `message_id` (from ", $source, ").")]
+            pub fn new(message_id: impl Into<String>) -> Self {
+                $name {
+                    message_id: message_id.into(),
+                }
+            }
+
+            /// The message id asked about.
+            pub fn message_id(&self) -> &str {
+                &self.message_id
+            }
+        }
+
+        impl $crate::endpoint::Endpoint for $name {
+            type Output = $output;
+
+            fn target(&self) -> $crate::endpoint::Target<'_> {
+                $crate::endpoint::Target::Operation($crate::route::Operation::$operation)
+            }
+
+            fn validate(&self) -> Result<(), $crate::error::InvalidInput> {
+                $crate::wire::check_not_blank("message_id", &self.message_id)
+            }
+
+            fn query(&self, query: &mut $crate::endpoint::Query<'_>) {
+                query.push("message_id", &self.message_id);
+            }
+        }
+    };
+}
+pub(crate) use message_id_request;

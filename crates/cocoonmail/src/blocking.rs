@@ -9,7 +9,7 @@ use cocoon_core::{BlockingTransport, Endpoint, Error, LimiterError, RetryDecisio
 use http::StatusCode;
 
 use crate::builder::{Blocking, ClientBuilder};
-pub use crate::bulk::blocking::{BulkIter, BulkRun};
+pub use crate::bulk::blocking::BulkIter;
 use crate::limiter::{Pacing, Permit, RateLimiter, Step, Wait};
 use crate::shared::{client_common, finish, InFlight, Shared};
 use crate::telemetry::{AttemptSpan, CallSpan};

@@ -70,30 +70,46 @@ impl fmt::Debug for Settings {
     }
 }
 
-/// The builder methods both kinds of run share.
-macro_rules! settings_methods {
-    () => {
-        /// At most this many requests in flight at once (default 1; at least 1). Reaching the
-        /// rate limit against a server with latency `L` takes `concurrency >= L x rate`: one
-        /// request in flight cannot do more than `1 / L` per second.
-        pub fn concurrency(mut self, concurrency: usize) -> Self {
-            self.settings.concurrency = concurrency.max(1);
-            self
-        }
+/// A bulk run, set up but not started: from [`crate::Client::bulk`] (then
+/// [`stream`](BulkRun::stream) it) or [`crate::blocking::Client::bulk`] (then
+/// [`iter`](BulkRun::iter) over it).
+#[derive(Debug)]
+#[must_use]
+pub struct BulkRun<C, I> {
+    client: C,
+    input: I,
+    settings: Settings,
+}
 
-        /// A handle that stops the run from taking more inputs.
-        pub fn stop_handle(&self) -> StopHandle {
-            self.settings.stop.clone()
+impl<C, I> BulkRun<C, I> {
+    fn new(client: C, input: I) -> Self {
+        BulkRun {
+            client,
+            input,
+            settings: Settings::new(),
         }
+    }
 
-        /// Calls `on_send(index)` just before each attempt of the request at `index` goes
-        /// out, after its permit from the rate limiter (for example to journal that a row may
-        /// now reach the server).
-        pub fn on_send(mut self, on_send: impl Fn(usize) + Send + Sync + 'static) -> Self {
-            self.settings.on_send = Some(std::sync::Arc::new(on_send));
-            self
-        }
-    };
+    /// At most this many requests in flight at once (default 1; at least 1). Reaching the rate
+    /// limit against a server with latency `L` takes `concurrency >= L x rate`: one request in
+    /// flight cannot do more than `1 / L` per second.
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.settings.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// A handle that stops the run from taking more inputs.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.settings.stop.clone()
+    }
+
+    /// Calls `on_send(index)` just before each attempt of the request at `index` goes out,
+    /// after its permit from the rate limiter (for example to journal that a row may now reach
+    /// the server).
+    pub fn on_send(mut self, on_send: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        self.settings.on_send = Some(Arc::new(on_send));
+        self
+    }
 }
 
 /// The async run.
@@ -106,26 +122,12 @@ pub(crate) mod stream {
     use futures_core::Stream;
     use futures_util::stream::FuturesUnordered;
 
-    use super::{BulkResult, Settings, StopHandle};
+    use super::{BulkResult, BulkRun, Settings, StopHandle};
     use crate::Client;
 
     type InFlight<O> = Pin<Box<dyn Future<Output = BulkResult<O>> + Send>>;
 
-    /// A bulk run of the async client, from [`Client::bulk`]: set it up, then
-    /// [`stream`](BulkRun::stream) it.
-    #[derive(Debug)]
-    #[must_use]
-    pub struct BulkRun<T, I> {
-        client: Client<T>,
-        input: I,
-        settings: Settings,
-    }
-
-    impl<T, I> BulkRun<T, I> {
-        settings_methods!();
-    }
-
-    impl<T, I, E> BulkRun<T, I>
+    impl<T, I, E> BulkRun<Client<T>, I>
     where
         T: AsyncTransport + 'static,
         I: Iterator<Item = E>,
@@ -237,15 +239,11 @@ pub(crate) mod stream {
         /// # Ok(()) }
         /// # #[cfg(not(feature = "reqwest"))] fn main() {}
         /// ```
-        pub fn bulk<R>(&self, requests: R) -> BulkRun<T, R::IntoIter>
+        pub fn bulk<R>(&self, requests: R) -> BulkRun<Self, R::IntoIter>
         where
             R: IntoIterator,
         {
-            BulkRun {
-                client: self.clone(),
-                input: requests.into_iter(),
-                settings: Settings::new(),
-            }
+            BulkRun::new(self.clone(), requests.into_iter())
         }
     }
 }
@@ -258,22 +256,8 @@ pub(crate) mod blocking {
 
     use cocoon_core::{BlockingTransport, Endpoint};
 
-    use super::{BulkResult, Settings, StopHandle};
+    use super::{BulkResult, BulkRun, StopHandle};
     use crate::blocking::Client;
-
-    /// A bulk run of the blocking client, from [`Client::bulk`]: set it up, then
-    /// [`iter`](BulkRun::iter) over it.
-    #[derive(Debug)]
-    #[must_use]
-    pub struct BulkRun<T, I> {
-        client: Client<T>,
-        input: I,
-        settings: Settings,
-    }
-
-    impl<T, I> BulkRun<T, I> {
-        settings_methods!();
-    }
 
     /// The input, shared by the workers: each takes the next value and its index.
     struct Input<I> {
@@ -282,7 +266,7 @@ pub(crate) mod blocking {
         done: bool,
     }
 
-    impl<T, I, E> BulkRun<T, I>
+    impl<T, I, E> BulkRun<Client<T>, I>
     where
         T: BlockingTransport + 'static,
         I: Iterator<Item = E> + Send + 'static,
@@ -449,15 +433,11 @@ pub(crate) mod blocking {
         /// # Ok(()) }
         /// # #[cfg(not(feature = "ureq"))] fn main() {}
         /// ```
-        pub fn bulk<R>(&self, requests: R) -> BulkRun<T, R::IntoIter>
+        pub fn bulk<R>(&self, requests: R) -> BulkRun<Self, R::IntoIter>
         where
             R: IntoIterator,
         {
-            BulkRun {
-                client: self.clone(),
-                input: requests.into_iter(),
-                settings: Settings::new(),
-            }
+            BulkRun::new(self.clone(), requests.into_iter())
         }
     }
 }

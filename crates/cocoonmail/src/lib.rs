@@ -131,8 +131,8 @@ mod telemetry;
 pub mod blocking;
 
 pub use builder::{ClientBuilder, ENV_API_KEY, ENV_BASE_URL};
-pub use bulk::stream::{BulkRun, BulkStream};
-pub use bulk::{BulkResult, StopHandle};
+pub use bulk::stream::BulkStream;
+pub use bulk::{BulkResult, BulkRun, StopHandle};
 pub use client::Client;
 pub use limiter::{AsyncRateLimiter, LocalLimiter, RateLimiter};
 pub use resources::{ApiKeys, Contacts, CustomFields, Events, Lists, Mail, Otp, Verify, WhatsApp};

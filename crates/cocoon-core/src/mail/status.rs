@@ -3,60 +3,24 @@
 use serde::{Deserialize, Serialize};
 
 use super::TrackingLog;
-use crate::endpoint::{Endpoint, Query, Target};
-use crate::error::InvalidInput;
-use crate::route::Operation;
-use crate::wire::check_not_blank;
+use crate::wire::message_id_request;
 
-/// `GET /webhook/mail/status?message_id=<id>`: reads the delivery and engagement status of a
-/// sent email. An unknown id ends in [`Error::NotFound`](crate::Error::NotFound).
-///
-/// ```
-/// use cocoon_core::{build_request, ApiKey, Config};
-/// use cocoon_core::mail::MailStatus;
-/// let key = ApiKey::new("pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=")?;
-/// let request = build_request(&Config::new(key), &MailStatus::new("<abc+1@mail.example.com>"))?;
-/// assert_eq!(
-///     request.uri(),
-///     "https://webhook.cocoonmail.com/webhook/mail/status?message_id=%3Cabc%2B1%40mail.example.com%3E"
-/// );
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MailStatus {
-    message_id: String,
-}
-
-impl MailStatus {
-    /// The status of the email `message_id` (from
-    /// [`MailReport::message_id`](super::MailReport::message_id)).
-    pub fn new(message_id: impl Into<String>) -> Self {
-        MailStatus {
-            message_id: message_id.into(),
-        }
-    }
-
-    /// The message id asked about.
-    pub fn message_id(&self) -> &str {
-        &self.message_id
-    }
-}
-
-impl Endpoint for MailStatus {
-    type Output = MailStatusResponse;
-
-    fn target(&self) -> Target<'_> {
-        Target::Operation(Operation::MailStatus)
-    }
-
-    fn validate(&self) -> Result<(), InvalidInput> {
-        check_not_blank("message_id", &self.message_id)
-    }
-
-    fn query(&self, query: &mut Query<'_>) {
-        query.push("message_id", &self.message_id);
-    }
-}
+message_id_request!(
+    /// `GET /webhook/mail/status?message_id=<id>`: reads the delivery and engagement status of a
+    /// sent email. An unknown id ends in [`Error::NotFound`](crate::Error::NotFound).
+    ///
+    /// ```
+    /// use cocoon_core::{build_request, ApiKey, Config};
+    /// use cocoon_core::mail::MailStatus;
+    /// let key = ApiKey::new("pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=")?;
+    /// let request = build_request(&Config::new(key), &MailStatus::new("<abc+1@mail.example.com>"))?;
+    /// assert_eq!(
+    ///     request.uri(),
+    ///     "https://webhook.cocoonmail.com/webhook/mail/status?message_id=%3Cabc%2B1%40mail.example.com%3E"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    MailStatus => MailStatus, MailStatusResponse, "email", "[`MailReport::message_id`](super::MailReport::message_id)");
 
 /// The answer to [`MailStatus`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -3,60 +3,24 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::endpoint::{Endpoint, Query, Target};
-use crate::error::InvalidInput;
-use crate::route::Operation;
-use crate::wire::check_not_blank;
+use crate::wire::message_id_request;
 
-/// `GET /webhook/whatsapp_message/status?message_id=<wamid>`: reads a sent message's status.
-/// An unknown id ends in [`Error::NotFound`](crate::Error::NotFound).
-///
-/// ```
-/// use cocoon_core::{build_request, ApiKey, Config};
-/// use cocoon_core::whatsapp::WhatsAppStatus;
-/// let key = ApiKey::new("pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=")?;
-/// let request = build_request(&Config::new(key), &WhatsAppStatus::new("wamid.HBgL=="))?;
-/// assert_eq!(
-///     request.uri(),
-///     "https://webhook.cocoonmail.com/webhook/whatsapp_message/status?message_id=wamid.HBgL%3D%3D"
-/// );
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WhatsAppStatus {
-    message_id: String,
-}
-
-impl WhatsAppStatus {
-    /// The status of the message `message_id` (from
-    /// [`WhatsAppReport::message_id`](super::WhatsAppReport::message_id)).
-    pub fn new(message_id: impl Into<String>) -> Self {
-        WhatsAppStatus {
-            message_id: message_id.into(),
-        }
-    }
-
-    /// The message id asked about.
-    pub fn message_id(&self) -> &str {
-        &self.message_id
-    }
-}
-
-impl Endpoint for WhatsAppStatus {
-    type Output = WhatsAppStatusResponse;
-
-    fn target(&self) -> Target<'_> {
-        Target::Operation(Operation::WhatsAppStatus)
-    }
-
-    fn validate(&self) -> Result<(), InvalidInput> {
-        check_not_blank("message_id", &self.message_id)
-    }
-
-    fn query(&self, query: &mut Query<'_>) {
-        query.push("message_id", &self.message_id);
-    }
-}
+message_id_request!(
+    /// `GET /webhook/whatsapp_message/status?message_id=<wamid>`: reads a sent message's status.
+    /// An unknown id ends in [`Error::NotFound`](crate::Error::NotFound).
+    ///
+    /// ```
+    /// use cocoon_core::{build_request, ApiKey, Config};
+    /// use cocoon_core::whatsapp::WhatsAppStatus;
+    /// let key = ApiKey::new("pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=")?;
+    /// let request = build_request(&Config::new(key), &WhatsAppStatus::new("wamid.HBgL=="))?;
+    /// assert_eq!(
+    ///     request.uri(),
+    ///     "https://webhook.cocoonmail.com/webhook/whatsapp_message/status?message_id=wamid.HBgL%3D%3D"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    WhatsAppStatus => WhatsAppStatus, WhatsAppStatusResponse, "WhatsApp message", "[`WhatsAppReport::message_id`](super::WhatsAppReport::message_id)");
 
 /// The answer to [`WhatsAppStatus`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
