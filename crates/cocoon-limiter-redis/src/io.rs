@@ -38,11 +38,12 @@ pub(crate) fn timed_out(settings: &Settings) -> Io {
 }
 
 /// Before a `rediss://` connection: rustls needs a process-wide crypto provider when more than
-/// one is compiled in (reqwest brings aws-lc-rs, ureq and this crate ring). Installs ring's
-/// when none is installed yet; a provider the program installed itself is kept.
+/// one is compiled into the program (the SDK itself brings only aws-lc-rs, but another crate of
+/// the build may bring ring). Installs aws-lc-rs's when none is installed yet, the provider both
+/// HTTP transports use; a provider the program installed itself is kept.
 pub(crate) fn ensure_tls_provider(settings: &Settings) {
     if settings.tls && rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing the race to another installer is fine: a provider is then installed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     }
 }
