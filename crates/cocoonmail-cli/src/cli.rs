@@ -67,9 +67,28 @@ pub(crate) struct GlobalArgs {
     )]
     pub(crate) base_url: Option<String>,
     /// Requests per second the client allows itself (default 10, the documented limit; 0
-    /// turns the client's limiter off).
+    /// turns the client's limiter off). With --redis-url, the whole team's rate.
     #[arg(long, global = true, help_heading = "Global options", value_name = "N")]
     pub(crate) rate: Option<u32>,
+    /// Share one rate-limit budget with every process of the team through this Redis (or
+    /// Valkey), e.g. redis://:password@redis.internal:6379/0; default COCOONMAIL_REDIS_URL
+    /// (prefer it when the URL holds a password: arguments show in `ps`).
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "URL"
+    )]
+    pub(crate) redis_url: Option<String>,
+    /// With --redis-url: the budget's name, for a team that uses several API keys (default: a
+    /// hash of the API key).
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "NAME"
+    )]
+    pub(crate) redis_bucket: Option<String>,
     /// Print exactly one JSON document on stdout: the answer, the summary or the error.
     #[arg(long, global = true, help_heading = "Global options")]
     pub(crate) json: bool,

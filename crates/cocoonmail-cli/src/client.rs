@@ -1,10 +1,8 @@
 //! The client every command uses: the key from the environment or a file (never from the
-//! command line), the server, the rate limit, and a transport that counts 429 answers.
-//!
-//! Adding a limiter shared through Redis (`--redis-url`) takes one more [`Pacing`] variant,
-//! chosen in [`ClientOptions::from_args`] and applied in [`ClientOptions::build`]; nothing
-//! else changes.
+//! command line), the server, the rate limit (in this process, or shared with every process of
+//! the team through Redis with `--redis-url`), and a transport that counts 429 answers.
 
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -30,7 +28,18 @@ enum Pacing {
     Default,
     /// `--rate N`: N requests per second in this process (0: no client-side limit).
     PerSecond(u32),
+    /// `--redis-url URL`: one budget for every process of the team, through Redis; `--rate N`
+    /// is then the team's rate (default 10), `--redis-bucket NAME` its name (default: a hash
+    /// of the API key).
+    Redis {
+        url: String,
+        bucket: Option<String>,
+        rate: Option<u32>,
+    },
 }
+
+/// Where `--redis-url` may come from instead, so a password need not show in `ps`.
+pub(crate) const ENV_REDIS_URL: &str = "COCOONMAIL_REDIS_URL";
 
 /// Everything needed to build a client, read once from the global options and the
 /// environment.
@@ -53,9 +62,14 @@ impl ClientOptions {
         Ok(ClientOptions {
             key_file: args.api_key_file.clone(),
             base_url: args.base_url.clone(),
-            pacing: match args.rate {
-                Some(n) => Pacing::PerSecond(n),
-                None => Pacing::Default,
+            pacing: match (redis_url(args), args.rate) {
+                (Some(url), rate) => Pacing::Redis {
+                    url,
+                    bucket: args.redis_bucket.clone(),
+                    rate,
+                },
+                (None, Some(n)) => Pacing::PerSecond(n),
+                (None, None) => Pacing::Default,
             },
         })
     }
@@ -87,9 +101,24 @@ impl ClientOptions {
         if let Some(url) = base_url {
             builder = builder.base_url(url);
         }
-        builder = match self.pacing {
+        builder = match &self.pacing {
             Pacing::Default => builder,
-            Pacing::PerSecond(n) => builder.rate_limit(n),
+            Pacing::PerSecond(n) => builder.rate_limit(*n),
+            Pacing::Redis { url, bucket, rate } => {
+                let mut limiter = cocoonmail::redis::RedisLimiter::builder(url.clone());
+                limiter = match bucket {
+                    Some(name) => limiter.bucket(name),
+                    None => limiter.api_key(key.trim()),
+                };
+                if let Some(rate) = rate {
+                    let rate = NonZeroU32::new(*rate).ok_or_else(|| {
+                        Failure::usage("--rate must be at least 1 with --redis-url")
+                    })?;
+                    limiter = limiter.requests_per_second(rate);
+                }
+                let limiter = limiter.build_blocking().map_err(cocoonmail::Error::from)?;
+                builder.rate_limiter(Arc::new(limiter))
+            }
         };
         let transport = UreqTransport::builder()
             .connect_timeout(cocoonmail::builder::DEFAULT_CONNECT_TIMEOUT)
@@ -99,6 +128,14 @@ impl ClientOptions {
             .map_err(cocoonmail::Error::from)?;
         Ok(builder.build_with_transport(CliTransport::new(transport))?)
     }
+}
+
+/// `--redis-url`, else `COCOONMAIL_REDIS_URL` when set and not blank.
+fn redis_url(args: &GlobalArgs) -> Option<String> {
+    args.redis_url
+        .clone()
+        .or_else(|| std::env::var(ENV_REDIS_URL).ok())
+        .filter(|url| !url.trim().is_empty())
 }
 
 /// The first line of the key file, trimmed.

@@ -40,6 +40,11 @@
 //! - `--rate N`: requests per second the client allows itself (default 10, the documented
 //!   limit of a team; 0 turns the client's limiter off). 429 answers are still waited out
 //!   and retried.
+//! - `--redis-url URL` (or `COCOONMAIL_REDIS_URL`, better when the URL holds a password):
+//!   share one budget with every process of the team through Redis or Valkey, the SDK's
+//!   `RedisLimiter`; `--rate N` is then the team's rate and `--redis-bucket NAME` names the
+//!   budget (default: a hash of the API key). When Redis does not answer, the command goes on
+//!   with a quarter of the budget and returns to Redis by itself.
 //!
 //! # Exit codes
 //!
