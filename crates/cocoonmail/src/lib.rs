@@ -95,6 +95,17 @@
 //! [`RetryPolicy`]: 429 and connections never established always; server errors and timeouts
 //! only for reads and upserts; nothing that may have been delivered is ever sent again.
 //!
+//! # Running many processes
+//!
+//! The documented 10 requests per second are per team: every process and key of the account
+//! share them, while a [`LocalLimiter`] paces only its own process (clients given clones of one
+//! `LocalLimiter`, through [`ClientBuilder::local_limiter`], share it within the process).
+//! With the `redis` feature, `cocoonmail::redis::RedisLimiter` shares one budget between
+//! processes and hosts through Redis or Valkey: one round trip per permit, a 429 heard by any
+//! process pauses all of them, and when Redis does not answer each process goes on with a local
+//! share of the budget (or fails closed, if told to) and returns to Redis by itself. Hand it to
+//! [`ClientBuilder::rate_limiter`]; the `cocoon-limiter-redis` crate docs have the details.
+//!
 //! # Bulk runs
 //!
 //! [`Client::bulk`] and [`blocking::Client::bulk`] run any iterator of request values at the
