@@ -19,7 +19,7 @@
 //! | `rustls` | yes | TLS through rustls (aws-lc-rs provider, the platform's trust store) for the enabled transports |
 //! | `native-tls` | no | TLS through the platform's library and its trust store for the enabled transports (wins over `rustls`) |
 //! | `tracing` | yes | a `tracing` span per call and per attempt (see [Logging](#logging)) |
-//! | `redis` | no | [`redis`]: one rate-limit budget shared by many processes through Redis or Valkey |
+//! | `redis` | no | `cocoonmail::redis`: one rate-limit budget shared by many processes through Redis or Valkey |
 //!
 //! The features only add. [`Client`] always means `Client<Box<dyn AsyncTransport>>` and
 //! [`blocking::Client`] `blocking::Client<Box<dyn BlockingTransport>>`, whatever is turned on
