@@ -141,6 +141,24 @@ mod enabled {
     use tracing::field::Empty;
     use tracing::{debug, info, trace, Span};
 
+    /// What both spans offer to run code inside them.
+    macro_rules! runners {
+        () => {
+            /// Runs `future` inside the span (every poll enters it), without allocating.
+            pub(crate) fn instrument<F: std::future::Future>(
+                &self,
+                future: F,
+            ) -> tracing::instrument::Instrumented<F> {
+                tracing::Instrument::instrument(future, self.0.clone())
+            }
+
+            /// Runs `f` inside the span.
+            pub(crate) fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
+                self.0.in_scope(f)
+            }
+        };
+    }
+
     /// The span of one call.
     pub(crate) struct CallSpan(Span);
 
@@ -172,18 +190,7 @@ mod enabled {
             CallSpan(span)
         }
 
-        /// Runs `future` inside the span (every poll enters it), without allocating.
-        pub(crate) fn instrument<F: std::future::Future>(
-            &self,
-            future: F,
-        ) -> tracing::instrument::Instrumented<F> {
-            tracing::Instrument::instrument(future, self.0.clone())
-        }
-
-        /// Runs `f` inside the span.
-        pub(crate) fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
-            self.0.in_scope(f)
-        }
+        runners!();
 
         /// The span of the attempt after `attempts_made` earlier ones.
         pub(crate) fn attempt(&self, attempts_made: u32) -> AttemptSpan {
@@ -222,23 +229,19 @@ mod enabled {
             if let Some(status) = error.status() {
                 self.0.record("http.response.status_code", status.as_u16());
             }
-            debug!(target: "cocoonmail", parent: &self.0, { "error.type" = error_type(error), "cocoonmail.attempts" = error.attempts() }, "call failed");
+            debug!(
+                target: "cocoonmail", parent: &self.0,
+                {
+                    "error.type" = error_type(error),
+                    "cocoonmail.attempts" = error.attempts(),
+                },
+                "call failed"
+            );
         }
     }
 
     impl AttemptSpan {
-        /// Runs `future` inside the span, without allocating.
-        pub(crate) fn instrument<F: std::future::Future>(
-            &self,
-            future: F,
-        ) -> tracing::instrument::Instrumented<F> {
-            tracing::Instrument::instrument(future, self.0.clone())
-        }
-
-        /// Runs `f` inside the span.
-        pub(crate) fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
-            self.0.in_scope(f)
-        }
+        runners!();
 
         /// Whether a subscriber records this span.
         pub(crate) fn is_enabled(&self) -> bool {
@@ -249,7 +252,13 @@ mod enabled {
         pub(crate) fn waited(&self, wait: Duration) {
             self.0.record("cocoonmail.limiter.wait_ms", millis(wait));
             if !wait.is_zero() {
-                trace!(target: "cocoonmail", parent: &self.0, { "cocoonmail.limiter.wait_ms" = millis(wait) }, "waited for the rate limiter");
+                trace!(
+                    target: "cocoonmail", parent: &self.0,
+                    {
+                        "cocoonmail.limiter.wait_ms" = millis(wait),
+                    },
+                    "waited for the rate limiter"
+                );
             }
         }
 
@@ -264,9 +273,23 @@ mod enabled {
                 self.0.record("cocoonmail.ratelimit.remaining", remaining);
             }
             if code == 429 {
-                info!(target: "cocoonmail", parent: &self.0, { "http.response.status_code" = code, "cocoonmail.ratelimit.limit" = rate_limit.limit, "cocoonmail.ratelimit.remaining" = rate_limit.remaining }, "rate limited by the server (429)");
+                info!(
+                    target: "cocoonmail", parent: &self.0,
+                    {
+                        "http.response.status_code" = code,
+                        "cocoonmail.ratelimit.limit" = rate_limit.limit,
+                        "cocoonmail.ratelimit.remaining" = rate_limit.remaining,
+                    },
+                    "rate limited by the server (429)"
+                );
             } else {
-                debug!(target: "cocoonmail", parent: &self.0, { "http.response.status_code" = code }, "answered");
+                debug!(
+                    target: "cocoonmail", parent: &self.0,
+                    {
+                        "http.response.status_code" = code,
+                    },
+                    "answered"
+                );
             }
         }
 
@@ -278,11 +301,24 @@ mod enabled {
                 RetryDecision::RetryAfter(delay) => {
                     self.0.record("cocoonmail.retry.decision", "retry");
                     self.0.record("cocoonmail.retry.delay_ms", millis(delay));
-                    info!(target: "cocoonmail", parent: &self.0, { "error.type" = kind, "cocoonmail.retry.delay_ms" = millis(delay) }, "retrying");
+                    info!(
+                        target: "cocoonmail", parent: &self.0,
+                        {
+                            "error.type" = kind,
+                            "cocoonmail.retry.delay_ms" = millis(delay),
+                        },
+                        "retrying"
+                    );
                 }
                 _ => {
                     self.0.record("cocoonmail.retry.decision", "stop");
-                    debug!(target: "cocoonmail", parent: &self.0, { "error.type" = kind }, "not retried");
+                    debug!(
+                        target: "cocoonmail", parent: &self.0,
+                        {
+                            "error.type" = kind,
+                        },
+                        "not retried"
+                    );
                 }
             }
         }
