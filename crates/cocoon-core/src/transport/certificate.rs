@@ -152,35 +152,11 @@ fn check_der_framing(der: &[u8]) -> Result<(), CertificateError> {
 
 /// Decodes standard base64 (`=` padding), skipping the whitespace of PEM line breaks.
 fn decode_base64(text: &str) -> Result<Vec<u8>, CertificateError> {
+    use base64::Engine as _;
     let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let unpadded = digits
-        .strip_suffix(b"==")
-        .or_else(|| digits.strip_suffix(b"="));
-    let unpadded = unpadded.unwrap_or(&digits);
-    if digits.len() % 4 != 0 || unpadded.len() % 4 == 1 {
-        return Err(CertificateError::InvalidBase64);
-    }
-    let mut out = Vec::with_capacity(unpadded.len() * 3 / 4);
-    let mut bits = 0u32;
-    let mut count = 0u32;
-    for &digit in unpadded {
-        let value = match digit {
-            b'A'..=b'Z' => digit - b'A',
-            b'a'..=b'z' => digit - b'a' + 26,
-            b'0'..=b'9' => digit - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return Err(CertificateError::InvalidBase64),
-        };
-        bits = (bits << 6) | u32::from(value);
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    Ok(out)
+    base64::engine::general_purpose::STANDARD
+        .decode(digits)
+        .map_err(|_| CertificateError::InvalidBase64)
 }
 
 #[cfg(test)]
