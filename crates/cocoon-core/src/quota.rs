@@ -167,6 +167,35 @@ pub struct SendReport {
     pub message_id: Option<String>,
 }
 
+/// The answer to a send of emails or WhatsApp messages (201): who was sent to, who was not, and
+/// the quotas after it. [`crate::mail::SendMailResponse`] and
+/// [`crate::whatsapp::SendWhatsAppResponse`] name it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SendResponse {
+    /// What the server said in `success`; `None` when it did not say. An answer saying
+    /// `false` never gets here: it ends in [`Error::Api`](crate::Error::Api).
+    pub success: Option<bool>,
+    /// Recipients nothing was sent to (`failed_recipients`, also read from `failed_emails`).
+    /// The elements' shape is undocumented (usually addresses or numbers), so they are kept as
+    /// JSON.
+    #[serde(
+        alias = "failed_emails",
+        deserialize_with = "crate::wire::null_as_default"
+    )]
+    pub failed_recipients: Vec<serde_json::Value>,
+    /// One entry per email or message sent.
+    #[serde(deserialize_with = "crate::wire::null_as_default")]
+    pub report: Vec<SendReport>,
+    /// The account's quotas after this send.
+    pub quotas: Quotas,
+    /// The sender address used (emails only).
+    pub sender: Option<String>,
+    /// The server's message, e.g. `"Transactional mails sent successfully"`.
+    pub message: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

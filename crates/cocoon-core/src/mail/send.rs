@@ -1,13 +1,12 @@
 //! `POST /webhook/mail/send`: a transactional email to one or more recipients.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::envelope::{check_recipients_cc_and_attachments, recipients_cc_and_attachments};
 use super::{Attachment, MailContent, Recipient, RemoteAttachment};
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
-use crate::quota::Quotas;
 use crate::route::Operation;
 use crate::setters::{flag_setters, list_setters, map_setters, text_setters};
 use crate::wire::check_not_blank;
@@ -198,29 +197,5 @@ impl Endpoint for SendMail {
 /// [`MailStatus::new`](super::MailStatus::new).
 pub type MailReport = crate::quota::SendReport;
 
-/// The answer to [`SendMail`] (201).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SendMailResponse {
-    /// What the server said in `success`; `None` when it did not say. An answer saying
-    /// `false` never gets here: it ends in [`Error::Api`].
-    pub success: Option<bool>,
-    /// Recipients the email was not sent to (`failed_recipients`, also read from
-    /// `failed_emails`). The elements' shape is undocumented (usually email strings), so they
-    /// are kept as JSON.
-    #[serde(
-        alias = "failed_emails",
-        deserialize_with = "crate::wire::null_as_default"
-    )]
-    pub failed_recipients: Vec<Value>,
-    /// One entry per email sent.
-    #[serde(deserialize_with = "crate::wire::null_as_default")]
-    pub report: Vec<MailReport>,
-    /// The account's email quotas after this send.
-    pub quotas: Quotas,
-    /// The sender address used.
-    pub sender: Option<String>,
-    /// The server's message, e.g. `"Transactional mails sent successfully"`.
-    pub message: Option<String>,
-}
+/// The answer to [`SendMail`] (201): the report, failures, quotas and sender.
+pub type SendMailResponse = crate::quota::SendResponse;

@@ -1,12 +1,11 @@
 //! `POST /webhook/whatsapp_message/send`: a WhatsApp message to one or more recipients.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{WhatsAppMessage, WhatsAppRecipient};
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
-use crate::quota::Quotas;
 use crate::route::Operation;
 use crate::setters::{flag_setters, list_setters, map_setters, text_setters};
 use crate::wire::check_not_blank;
@@ -185,26 +184,7 @@ impl Endpoint for SendWhatsApp {
 /// the `message_id` (a `wamid`) to pass to [`WhatsAppStatus::new`](super::WhatsAppStatus::new).
 pub type WhatsAppReport = crate::quota::SendReport;
 
-/// The answer to [`SendWhatsApp`] (201).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SendWhatsAppResponse {
-    /// What the server said in `success`; `None` when it did not say. An answer saying
-    /// `false` never gets here: it ends in [`Error::Api`].
-    pub success: Option<bool>,
-    /// Recipients the message was not sent to (`failed_recipients`, also read from
-    /// `failed_emails`). The elements' shape is undocumented, so they are kept as JSON.
-    #[serde(
-        alias = "failed_emails",
-        deserialize_with = "crate::wire::null_as_default"
-    )]
-    pub failed_recipients: Vec<Value>,
-    /// One entry per message sent.
-    #[serde(deserialize_with = "crate::wire::null_as_default")]
-    pub report: Vec<WhatsAppReport>,
-    /// The account's quotas after this send (see [`Quotas::whatsapp_per_month`]).
-    pub quotas: Quotas,
-    /// The server's message.
-    pub message: Option<String>,
-}
+/// The answer to [`SendWhatsApp`] (201): the report, failures and quotas (see
+/// [`Quotas::whatsapp_per_month`](crate::quota::Quotas::whatsapp_per_month)); `sender` stays
+/// `None`.
+pub type SendWhatsAppResponse = crate::quota::SendResponse;
