@@ -488,8 +488,8 @@ impl TransportError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// The connection was never established (refused, DNS failure, TLS handshake failure):
-    /// the server cannot have seen the request.
+    /// The connection was never established (refused, name lookup failed, connect timed out):
+    /// the server cannot have seen the request. A failed TLS handshake is [`Self::Tls`].
     Connect,
     /// The TLS handshake failed: the server's certificate is not trusted (unknown issuer,
     /// expired, wrong name) or the peers could not agree on TLS. The request was never sent,

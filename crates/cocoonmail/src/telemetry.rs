@@ -50,17 +50,28 @@ impl Server {
     }
 }
 
-/// The class of an error, as OpenTelemetry's `error.type`: the status for answers, a short
-/// name otherwise.
+/// The class of an error, as OpenTelemetry's `error.type`: the status code for an answer
+/// (`"429"`), a short name otherwise (`"timeout"`).
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-pub(crate) fn error_type(error: &Error) -> &'static str {
-    if let Some(status) = error.status() {
-        if matches!(error, Error::Decode(_)) {
-            return "decode";
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ErrorType {
+    Status(http::StatusCode),
+    Name(&'static str),
+}
+
+impl std::fmt::Display for ErrorType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ErrorType::Status(status) => f.write_str(status.as_str()),
+            ErrorType::Name(name) => f.write_str(name),
         }
-        return status_class(status.as_u16());
     }
-    match error {
+}
+
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+pub(crate) fn error_type(error: &Error) -> ErrorType {
+    let name = match error {
+        Error::Decode(_) => "decode",
         Error::InvalidInput(_) => "invalid_input",
         Error::Config(_) => "config",
         Error::Transport(e) => match e.kind {
@@ -75,43 +86,12 @@ pub(crate) fn error_type(error: &Error) -> &'static str {
             cocoon_core::LimiterErrorKind::WaitTooLong { .. } => "limiter_wait",
             _ => "limiter_unavailable",
         },
-        _ => "_OTHER",
-    }
-}
-
-/// Status codes as static strings (OpenTelemetry uses the code itself as `error.type`): the
-/// ones the API and its proxies answer, then the class for any other.
-#[allow(clippy::match_overlapping_arm)]
-fn status_class(code: u16) -> &'static str {
-    match code {
-        300 => "300",
-        301 => "301",
-        302 => "302",
-        303 => "303",
-        304 => "304",
-        307 => "307",
-        308 => "308",
-        400 => "400",
-        401 => "401",
-        403 => "403",
-        404 => "404",
-        405 => "405",
-        406 => "406",
-        409 => "409",
-        413 => "413",
-        415 => "415",
-        422 => "422",
-        429 => "429",
-        500 => "500",
-        501 => "501",
-        502 => "502",
-        503 => "503",
-        504 => "504",
-        300..=399 => "3xx",
-        400..=499 => "4xx",
-        500..=599 => "5xx",
-        _ => "_OTHER",
-    }
+        _ => match error.status() {
+            Some(status) => return ErrorType::Status(status),
+            None => "_OTHER",
+        },
+    };
+    ErrorType::Name(name)
 }
 
 /// The route of an endpoint: its method and path (empty for a kind of target this client does
@@ -138,7 +118,7 @@ fn operation_name<E: Endpoint + ?Sized>(endpoint: &E) -> &'static str {
 mod enabled {
     use super::*;
     use cocoon_core::Idempotency;
-    use tracing::field::Empty;
+    use tracing::field::{display, Empty};
     use tracing::{debug, info, trace, Span};
 
     /// What both spans offer to run code inside them.
@@ -225,14 +205,14 @@ mod enabled {
         /// error worth logging: the SDK records it on the span and logs it at debug only).
         pub(crate) fn failed(&self, error: &Error) {
             self.0.record("cocoonmail.attempts", error.attempts());
-            self.0.record("error.type", error_type(error));
+            self.0.record("error.type", display(error_type(error)));
             if let Some(status) = error.status() {
                 self.0.record("http.response.status_code", status.as_u16());
             }
             debug!(
                 target: "cocoonmail", parent: &self.0,
                 {
-                    "error.type" = error_type(error),
+                    "error.type" = %error_type(error),
                     "cocoonmail.attempts" = error.attempts(),
                 },
                 "call failed"
@@ -296,7 +276,7 @@ mod enabled {
         /// The attempt failed with `error`, and the client decided `decision`.
         pub(crate) fn decided(&self, error: &Error, decision: RetryDecision) {
             let kind = error_type(error);
-            self.0.record("error.type", kind);
+            self.0.record("error.type", display(kind));
             match decision {
                 RetryDecision::RetryAfter(delay) => {
                     self.0.record("cocoonmail.retry.decision", "retry");
@@ -304,7 +284,7 @@ mod enabled {
                     info!(
                         target: "cocoonmail", parent: &self.0,
                         {
-                            "error.type" = kind,
+                            "error.type" = %kind,
                             "cocoonmail.retry.delay_ms" = millis(delay),
                         },
                         "retrying"
@@ -315,7 +295,7 @@ mod enabled {
                     debug!(
                         target: "cocoonmail", parent: &self.0,
                         {
-                            "error.type" = kind,
+                            "error.type" = %kind,
                         },
                         "not retried"
                     );
