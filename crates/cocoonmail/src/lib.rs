@@ -179,7 +179,7 @@ pub use cocoon_core::{
     Route, RouteStatus, RouteTable, TransportError, TransportErrorKind,
 };
 
-/// The README's examples, compiled and run as doc tests.
-#[cfg(all(doctest, feature = "reqwest", feature = "ureq"))]
+/// The README's examples, compiled and run as doc tests (they use both clients and Redis).
+#[cfg(all(doctest, feature = "reqwest", feature = "ureq", feature = "redis"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
