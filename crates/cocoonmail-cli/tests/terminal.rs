@@ -1,7 +1,11 @@
 //! The progress bar, seen in a real terminal: the import runs inside tmux and the test reads
-//! the screen. Needs tmux; without it this test fails and says so (CI installs it).
+//! the screen. Needs tmux: installed from the system's packages when missing and the process
+//! may; otherwise this test fails and says how to install it.
 
 mod common;
+
+#[path = "../../cocoon-limiter-redis/tests/common/system_package.rs"]
+mod system_package;
 
 use std::process::Command;
 
@@ -14,13 +18,8 @@ struct Tmux {
 
 impl Tmux {
     fn start(command: &str) -> Tmux {
-        let version = Command::new("tmux").arg("-V").output();
-        match version {
-            Ok(out) if out.status.success() => {}
-            _ => panic!(
-                "tmux is not installed, and this test needs it to see the progress bar in a \
-                 real terminal: install it (apt-get install tmux)"
-            ),
+        if let Err(missing) = system_package::ensure("tmux", "tmux") {
+            panic!("{missing}");
         }
         let tmux = Tmux {
             socket: format!("cocoonmail-cli-test-{}", std::process::id()),

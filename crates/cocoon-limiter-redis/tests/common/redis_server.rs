@@ -1,6 +1,7 @@
 //! A real `redis-server` on a free loopback port, for tests, benches and the fleet example:
-//! persistence off, its own temporary directory, killed on drop. Standard library only, so
-//! other targets can include this file with `#[path]`.
+//! persistence off, its own temporary directory, killed on drop. When it is not installed, it
+//! is installed from the system's packages where the process may (see `system_package.rs`).
+//! Standard library only, so other targets can include this file with `#[path]`.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -10,6 +11,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+#[path = "system_package.rs"]
+mod system_package;
 
 /// A `redis-server` child process.
 pub struct RedisServer {
@@ -32,6 +36,9 @@ impl RedisServer {
     }
 
     fn start_with(password: Option<&str>) -> RedisServer {
+        if let Err(missing) = system_package::ensure("redis-server", "redis-server") {
+            panic!("{missing}");
+        }
         let mut last_error = String::new();
         for _ in 0..5 {
             let port = free_port();
