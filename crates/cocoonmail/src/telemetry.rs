@@ -313,13 +313,21 @@ mod enabled {
 mod disabled {
     use super::*;
 
-    /// Nothing: the `tracing` feature is off.
-    pub(crate) struct CallSpan;
+    /// Nothing: the `tracing` feature is off. It stands for both the call's span and the
+    /// attempt's, and every method does nothing.
+    pub(crate) struct NoSpan;
 
-    /// Nothing: the `tracing` feature is off.
-    pub(crate) struct AttemptSpan;
+    /// The call's span, without the feature.
+    pub(crate) type CallSpan = NoSpan;
 
-    impl CallSpan {
+    /// The attempt's span, without the feature.
+    pub(crate) type AttemptSpan = NoSpan;
+
+    impl NoSpan {
+        #[inline(always)]
+        pub(crate) fn new<E: Endpoint + ?Sized>(_: &Server, _: &Config, _: &E) -> Self {
+            NoSpan
+        }
         #[inline(always)]
         pub(crate) fn instrument<F: std::future::Future>(&self, future: F) -> F {
             future
@@ -329,28 +337,13 @@ mod disabled {
             f()
         }
         #[inline(always)]
-        pub(crate) fn new<E: Endpoint + ?Sized>(_: &Server, _: &Config, _: &E) -> Self {
-            CallSpan
-        }
-        #[inline(always)]
         pub(crate) fn attempt(&self, _: u32) -> AttemptSpan {
-            AttemptSpan
+            NoSpan
         }
         #[inline(always)]
         pub(crate) fn succeeded(&self, _: u32, _: Option<http::StatusCode>) {}
         #[inline(always)]
         pub(crate) fn failed(&self, _: &Error) {}
-    }
-
-    impl AttemptSpan {
-        #[inline(always)]
-        pub(crate) fn instrument<F: std::future::Future>(&self, future: F) -> F {
-            future
-        }
-        #[inline(always)]
-        pub(crate) fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
-            f()
-        }
         #[inline(always)]
         pub(crate) fn is_enabled(&self) -> bool {
             false
