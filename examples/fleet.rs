@@ -1,18 +1,22 @@
-//! Four `bulk` processes against one server, sharing (or not) one budget through Redis: the
-//! harness for the fleet runs in `bench-results/fleet-*.txt`.
+//! A fleet of `bulk` processes against one server, sharing (or not) one budget through Redis,
+//! with the faults production brings to Redis: the harness for the fleet runs in
+//! `bench-results/fleet-*.txt`.
 //!
 //! ```text
 //! cargo build --release --example bulk --example fleet
 //! target/release/examples/fleet                     # its own redis-server, shared budget
 //! target/release/examples/fleet --no-redis          # each process on its own in-memory limiter
-//! target/release/examples/fleet --redis-outage      # Redis stopped after 5 s, back 3 s later
+//! target/release/examples/fleet --redis-outage      # Redis stopped 6 s in, back 3 s later
+//! target/release/examples/fleet --redis-flush       # FLUSHALL 6 s in (the bucket's state lost)
+//! target/release/examples/fleet --redis-restart     # Redis killed 6 s in and started empty
+//! target/release/examples/fleet --processes 8 --count 30   # 4 async + 4 blocking processes
 //! target/release/examples/fleet --redis-url redis://127.0.0.1:6379/   # a Redis of yours
 //! ```
 //!
 //! It starts a strict fake server (10 requests in any sliding second, like the documented team
 //! limit) in this process, and `redis-server` on a free loopback port unless given
-//! `--redis-url`. It spawns the four processes together (two async with 8 requests in flight,
-//! two blocking with 4, 50 events each) pointed at the server through `COCOONMAIL_API_KEY` and
+//! `--redis-url`. It spawns the processes together (async ones with 8 requests in flight and
+//! blocking ones with 4, alternating; 50 events each by default) pointed at the server through `COCOONMAIL_API_KEY` and
 //! `COCOONMAIL_BASE_URL`, waits for them, and reports what the server saw: requests, 2xx and
 //! 429 answers, the rate over the 200 events, the most requests in any one-second window, each
 //! process's exit code, that no event was sent twice, and (with Redis) each process's limiter
@@ -32,26 +36,38 @@ use clap::Parser;
 use cocoon_mock::{JournalEntry, MockServer, RateLimit, DEFAULT_API_KEY};
 use redis_server::RedisServer;
 
-/// Run four bulk processes against one strict fake server and report what it saw.
+/// Run a fleet of bulk processes against one strict fake server and report what it saw.
 #[derive(Debug, Parser)]
 #[command(name = "fleet")]
 struct Options {
     /// Each process on its own in-memory limiter at 10/s (no shared budget).
-    #[arg(long, conflicts_with_all = ["redis_url", "redis_outage"])]
+    #[arg(long, conflicts_with_all = ["redis_url", "redis_outage", "redis_flush", "redis_restart"])]
     no_redis: bool,
     /// Use this Redis instead of starting one.
-    #[arg(long, value_name = "URL", conflicts_with = "redis_outage")]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["redis_outage", "redis_restart"])]
     redis_url: Option<String>,
-    /// Stop the harness's Redis after --outage-after seconds and start it again
+    /// Stop the harness's Redis --fault-after seconds in and start it again (empty)
     /// --outage-for seconds later.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["redis_flush", "redis_restart"])]
     redis_outage: bool,
-    /// Seconds into the run before Redis stops.
-    #[arg(long, default_value_t = 5.0)]
-    outage_after: f64,
-    /// How long Redis stays down, in seconds.
+    /// `FLUSHALL` on Redis --fault-after seconds in: the bucket's state is lost, as after an
+    /// eviction or a failover to a replica that lacks the key.
+    #[arg(long, conflicts_with = "redis_restart")]
+    redis_flush: bool,
+    /// Kill the harness's Redis --fault-after seconds in and start it again at once, empty
+    /// (a restart without persistence).
+    #[arg(long)]
+    redis_restart: bool,
+    /// Seconds into the run before the fault.
+    #[arg(long, alias = "outage-after", default_value_t = 6.0)]
+    fault_after: f64,
+    /// How long Redis stays down with --redis-outage, in seconds.
     #[arg(long, default_value_t = 3.0)]
     outage_for: f64,
+    /// How many bulk processes: async ones (8 in flight) and blocking ones (4 in flight),
+    /// alternating.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    processes: u32,
     /// Events per process.
     #[arg(long, default_value_t = 50)]
     count: u64,
@@ -135,28 +151,45 @@ fn run(options: &Options) -> Result<bool, String> {
         .or_else(|| own_redis.as_ref().map(RedisServer::url));
 
     println!(
-        "fleet: 4 bulk processes x {} events against one fake server at {} (10/s, strict sliding window)",
+        "fleet: {} bulk processes x {} events against one fake server at {} (10/s, strict sliding window)",
+        options.processes,
         options.count,
         server.base_url()
     );
+    let fault = if options.redis_outage {
+        format!(
+            "; Redis stopped {:.1} s into the run, started again (empty) {:.1} s later",
+            options.fault_after, options.outage_for
+        )
+    } else if options.redis_flush {
+        format!("; FLUSHALL {:.1} s into the run", options.fault_after)
+    } else if options.redis_restart {
+        format!(
+            "; Redis killed {:.1} s into the run and started again at once, empty",
+            options.fault_after
+        )
+    } else {
+        String::new()
+    };
     println!(
         "limiter: {}",
-        match (&redis_url, options.redis_outage) {
-            (None, _) => "each process its own in-memory limiter at 10/s (no shared budget)".to_owned(),
-            (Some(url), false) => format!("Redis at {url}, one shared budget of 10/s"),
-            (Some(url), true) => format!(
-                "Redis at {url}, one shared budget of 10/s; Redis stopped {:.1} s into the run, started again {:.1} s later",
-                options.outage_after, options.outage_for
-            ),
+        match &redis_url {
+            None => "each process its own in-memory limiter at 10/s (no shared budget)".to_owned(),
+            Some(url) => format!("Redis at {url}, one shared budget of 10/s{fault}"),
         }
     );
 
-    let kinds = [
-        ("async c8 #1", false, 8),
-        ("async c8 #2", false, 8),
-        ("blocking c4 #1", true, 4),
-        ("blocking c4 #2", true, 4),
-    ];
+    let kinds: Vec<(String, bool, u32)> = (0..options.processes)
+        .map(|i| {
+            let blocking = i % 2 == 1;
+            let n = i / 2 + 1;
+            if blocking {
+                (format!("blocking c4 #{n}"), true, 4)
+            } else {
+                (format!("async c8 #{n}"), false, 8)
+            }
+        })
+        .collect();
     let started = Instant::now();
     let mut children = Vec::new();
     for (label, blocking, concurrency) in kinds {
@@ -187,20 +220,34 @@ fn run(options: &Options) -> Result<bool, String> {
             let _ = stderr.read_to_string(&mut errors);
             text + &errors
         });
-        children.push((label.to_owned(), child, reader));
+        children.push((label, child, reader));
     }
 
     let mut outage = None;
+    let mut fault_at = None;
+    let until_fault =
+        || Duration::from_secs_f64(options.fault_after).saturating_sub(started.elapsed());
     if options.redis_outage {
         if let Some(redis) = own_redis.as_mut() {
-            thread::sleep(
-                Duration::from_secs_f64(options.outage_after).saturating_sub(started.elapsed()),
-            );
+            thread::sleep(until_fault());
             redis.stop();
             let down = Instant::now();
             thread::sleep(Duration::from_secs_f64(options.outage_for));
             redis.restart();
             outage = Some((down, Instant::now()));
+            fault_at = Some(down);
+        }
+    } else if options.redis_restart {
+        if let Some(redis) = own_redis.as_mut() {
+            thread::sleep(until_fault());
+            fault_at = Some(Instant::now());
+            redis.restart();
+        }
+    } else if options.redis_flush {
+        if let Some(url) = &redis_url {
+            thread::sleep(until_fault());
+            fault_at = Some(Instant::now());
+            flush_all(url)?;
         }
     }
 
@@ -282,6 +329,20 @@ fn run(options: &Options) -> Result<bool, String> {
             before.join(" ")
         );
     }
+    if let Some(at) = fault_at.filter(|_| !times.is_empty()) {
+        let after: Vec<&JournalEntry> = journal
+            .iter()
+            .filter(|e| e.received_at >= at && e.received_at < at + Duration::from_secs(3))
+            .collect();
+        let after_times: Vec<Instant> = after.iter().map(|e| e.received_at).collect();
+        println!(
+            "  the fault:               {:.2} s after the first request; in the 3 s after it: {} requests, 429: {}, most in any 1 s: {}",
+            at.saturating_duration_since(times[0]).as_secs_f64(),
+            after.len(),
+            after.iter().filter(|e| e.status == Some(429)).count(),
+            most_in_one_second(&after_times)
+        );
+    }
     if let Some((down, up)) = outage {
         let during: Vec<&JournalEntry> = journal
             .iter()
@@ -324,16 +385,16 @@ fn run(options: &Options) -> Result<bool, String> {
                 .unwrap_or_default(),
         );
     }
-    if options.redis_outage {
+    if options.redis_outage || options.redis_restart {
         let rejoined = processes.iter().all(|p| {
             p.output.lines().any(|l| {
                 l.starts_with("redis limiter:")
                     && l.contains("ended Shared")
-                    && !l.contains(" 0 returns")
+                    && (!options.redis_outage || !l.contains(" 0 returns"))
             })
         });
         println!(
-            "  every process back on Redis after the outage: {}",
+            "  every process back on Redis after the fault: {}",
             if rejoined { "yes" } else { "no" }
         );
     }
@@ -345,4 +406,46 @@ fn run(options: &Options) -> Result<bool, String> {
         println!("\n--- {} ---\n{}", process.label, process.output.trim_end());
     }
     Ok(all_ok)
+}
+
+/// `FLUSHALL` on the Redis at `url` (`redis://[:password@]host:port/`), in plain RESP over a
+/// socket: the harness needs one command, not a client.
+fn flush_all(url: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::net::TcpStream;
+    let rest = url
+        .strip_prefix("redis://")
+        .ok_or_else(|| "--redis-flush needs a redis:// URL".to_owned())?;
+    let rest = rest.split('/').next().unwrap_or(rest);
+    let (password, address) = match rest.rsplit_once('@') {
+        Some((credentials, address)) => (
+            credentials.rsplit(':').next().filter(|p| !p.is_empty()),
+            address,
+        ),
+        None => (None, rest),
+    };
+    let mut stream =
+        TcpStream::connect(address).map_err(|e| format!("FLUSHALL: cannot connect: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(|e| format!("FLUSHALL: {e}"))?;
+    let mut command = Vec::new();
+    if let Some(password) = password {
+        command.extend_from_slice(
+            format!("*2\r\n$4\r\nAUTH\r\n${}\r\n{password}\r\n", password.len()).as_bytes(),
+        );
+    }
+    command.extend_from_slice(b"*1\r\n$8\r\nFLUSHALL\r\n");
+    stream
+        .write_all(&command)
+        .map_err(|e| format!("FLUSHALL: {e}"))?;
+    let mut reply = [0u8; 64];
+    let n = stream
+        .read(&mut reply)
+        .map_err(|e| format!("FLUSHALL: no answer: {e}"))?;
+    let reply = String::from_utf8_lossy(&reply[..n]);
+    if reply.contains("-ERR") || reply.contains("-NOAUTH") || reply.contains("-WRONGPASS") {
+        return Err(format!("FLUSHALL refused: {}", reply.trim()));
+    }
+    Ok(())
 }
