@@ -141,7 +141,7 @@ pub use error::{
     RawBody, TransportError, TransportErrorKind, MAX_KEPT_BODY,
 };
 pub use key::{ApiKey, AuthScheme, API_KEY_HEADER};
-pub use pause::{requested_pause, DEFAULT_PAUSE_AFTER_429};
+pub use pause::{requested_pause, DEFAULT_MAX_SERVER_PAUSE, DEFAULT_PAUSE_AFTER_429};
 pub use ratelimit::{RateLimit, RetryAfter, DOCUMENTED_REQUESTS_PER_SECOND};
 pub use retry::{RetryDecision, RetryPolicy, RetryState};
 pub use route::{Idempotency, Operation, Route, RouteStatus, RouteTable};

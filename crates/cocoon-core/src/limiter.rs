@@ -20,6 +20,10 @@
 //!    shared limiter: every process of the team) for as long as [`crate::requested_pause`]
 //!    says.
 //!
+//! A caller that gives up between `reserve` and its send (a deadline passed, the call's future
+//! was dropped) hands its slot back with [`release`](RateLimiter::release), so the callers
+//! behind it move up.
+//!
 //! The blocking client uses [`RateLimiter`], the async one [`AsyncRateLimiter`]: the same three
 //! steps, with `reserve` and `observe` awaited so a limiter can do network I/O without
 //! blocking a runtime thread. [`Unlimited`] implements both, as do the `cocoonmail` crate's
@@ -187,6 +191,15 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
     fn observe(&self, permit: Permit, outcome: &Outcome) {
         let _ = (permit, outcome);
     }
+
+    /// The caller holding `reservation` gave up before sending (its call timed out or was
+    /// dropped): the limiter may hand the slot to the callers behind it. Called at most once
+    /// per reservation, never for one that was confirmed with [`Confirmation::Go`]. Must not
+    /// block; a limiter that needs I/O to give the slot back defers it. The default keeps the
+    /// slot (it goes unused).
+    fn release(&self, reservation: &Reservation) {
+        let _ = reservation;
+    }
 }
 
 /// The async client's rate limiter: [`RateLimiter`] with `reserve` and `observe` awaited, so
@@ -208,6 +221,13 @@ pub trait AsyncRateLimiter: Send + Sync + fmt::Debug {
     /// The attempt sent under `permit` ended with `outcome`. The default ignores it.
     async fn observe(&self, permit: Permit, outcome: &Outcome) {
         let _ = (permit, outcome);
+    }
+
+    /// The caller holding `reservation` gave up before sending: see
+    /// [`RateLimiter::release`]. Synchronous, because it runs when a call's future is
+    /// dropped; a limiter that needs I/O defers it. The default keeps the slot.
+    fn release(&self, reservation: &Reservation) {
+        let _ = reservation;
     }
 }
 
@@ -237,6 +257,9 @@ impl<L: RateLimiter + ?Sized> RateLimiter for Arc<L> {
     }
     fn observe(&self, permit: Permit, outcome: &Outcome) {
         (**self).observe(permit, outcome)
+    }
+    fn release(&self, reservation: &Reservation) {
+        (**self).release(reservation)
     }
 }
 
@@ -269,5 +292,9 @@ impl<L: AsyncRateLimiter + ?Sized> AsyncRateLimiter for Arc<L> {
         Self: 'async_trait,
     {
         (**self).observe(permit, outcome)
+    }
+
+    fn release(&self, reservation: &Reservation) {
+        (**self).release(reservation)
     }
 }

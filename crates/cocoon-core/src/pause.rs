@@ -10,6 +10,11 @@ use crate::ratelimit::RateLimit;
 /// How long a 429 without `Retry-After` pauses the team: one rate-limit window.
 pub const DEFAULT_PAUSE_AFTER_429: Duration = Duration::from_secs(1);
 
+/// The longest pause a limiter takes from a server's answer unless told otherwise: a
+/// `Retry-After` of twenty digits or a date in year 9999 pauses the team this long, not for
+/// ever. The limiters' `max_server_pause` setting changes it.
+pub const DEFAULT_MAX_SERVER_PAUSE: Duration = Duration::from_secs(60);
+
 /// How long every caller sharing the team's budget should hold back after an answer with
 /// `status` and the rate-limit headers `rate_limit`, measured from `now` (when the answer
 /// arrived, `latency` after its request was sent); `None` when the answer asks for nothing.
