@@ -5,7 +5,7 @@
 //! bash bench-results/run_limiter_compare.sh   # this limiter and the one before the redesign
 //! ```
 //!
-//! On governor's `FakeRelativeClock` (`LocalLimiter::per_second_with_clock`, 10/s):
+//! On a virtual clock (`LocalLimiter::builder(..).virtual_clock(..)`, 10/s):
 //! - `fake_clock/permit granted`: what a client pays per attempt when a permit is free:
 //!   `reserve` (no wait), `confirm` (go), `observe` (the answer: 201, no pause asked). The clock
 //!   moves on by one period first; `fake_clock/advance only` times that step alone.
@@ -22,10 +22,11 @@ use std::hint::black_box;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use cocoonmail::limiter::{Confirmation, LocalLimiter, Outcome, RateLimiter, Unlimited};
+use cocoonmail::limiter::{
+    Confirmation, LocalLimiter, Outcome, RateLimiter, Unlimited, VirtualClock,
+};
 use cocoonmail::RateLimit;
 use criterion::Criterion;
-use governor::clock::FakeRelativeClock;
 use http::StatusCode;
 
 fn main() {
@@ -46,10 +47,10 @@ fn main() {
     );
     assert_eq!(created.requested_pause(), None);
 
-    let clock = FakeRelativeClock::default();
-    let limiter = LocalLimiter::per_second_with_clock(ten, clock.clone());
+    let clock = VirtualClock::new();
+    let limiter = on_clock(ten, &clock);
     let period = limiter.period();
-    let permit = |limiter: &LocalLimiter<FakeRelativeClock>, outcome: &Outcome| {
+    let permit = |limiter: &LocalLimiter, outcome: &Outcome| {
         let reservation = limiter.reserve(forever).expect("no bound is passed");
         match limiter.confirm(&reservation) {
             Confirmation::Go(permit) => {
@@ -83,8 +84,7 @@ fn main() {
         b.iter(|| black_box(&clock).advance(period))
     });
 
-    let clock = FakeRelativeClock::default();
-    let queued = LocalLimiter::per_second_with_clock(ten, clock);
+    let queued = on_clock(ten, &VirtualClock::new());
     c.bench_function("fake_clock/reserve queued", |b| {
         b.iter(|| black_box(&queued).reserve(forever))
     });
@@ -97,4 +97,11 @@ fn main() {
     });
 
     c.final_summary();
+}
+
+fn on_clock(rate: NonZeroU32, clock: &VirtualClock) -> LocalLimiter {
+    LocalLimiter::builder(rate)
+        .virtual_clock(clock.clone())
+        .build()
+        .expect("a burst of one is valid")
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use cocoon_core::{
     ApiKey, AsyncTransport, AuthScheme, BlockingTransport, Config, ConfigError, Error, Operation,
-    RetryPolicy, Route, RouteTable, DEFAULT_USER_AGENT, DOCUMENTED_REQUESTS_PER_SECOND,
+    RetryPolicy, Route, RouteTable, DEFAULT_MAX_SERVER_PAUSE, DEFAULT_USER_AGENT,
+    DOCUMENTED_REQUESTS_PER_SECOND,
 };
 
 use crate::limiter::{AsyncRateLimiter, LocalLimiter, Pacing, RateLimiter};
@@ -99,6 +100,8 @@ pub struct ClientBuilder<M: Mode> {
     max_body_bytes: usize,
     root_certificates: Vec<Certificate>,
     limiting: Limiting<M::Limiter>,
+    burst: u32,
+    max_server_pause: Duration,
     max_limiter_wait: Duration,
     retry: RetryPolicy,
     mode: PhantomData<fn() -> M>,
@@ -124,6 +127,8 @@ impl<M: Mode> Clone for ClientBuilder<M> {
             max_body_bytes: self.max_body_bytes,
             root_certificates: self.root_certificates.clone(),
             limiting: self.limiting.clone(),
+            burst: self.burst,
+            max_server_pause: self.max_server_pause,
             max_limiter_wait: self.max_limiter_wait,
             retry: self.retry.clone(),
             mode: PhantomData,
@@ -149,6 +154,8 @@ impl<M: Mode> ClientBuilder<M> {
             limiting: Limiting::PerSecond(
                 NonZeroU32::new(DOCUMENTED_REQUESTS_PER_SECOND).expect("ten is not zero"),
             ),
+            burst: 1,
+            max_server_pause: DEFAULT_MAX_SERVER_PAUSE,
             max_limiter_wait: DEFAULT_MAX_LIMITER_WAIT,
             retry: RetryPolicy::default(),
             mode: PhantomData,
@@ -238,6 +245,30 @@ impl<M: Mode> ClientBuilder<M> {
         self
     }
 
+    /// How many requests the client's own [`LocalLimiter`] lets leave at once after a quiet
+    /// spell, from 1 (the default) to the [`rate_limit`](Self::rate_limit); `build` refuses
+    /// anything else with [`ConfigError::InvalidSetting`] (name `burst`). Whatever the burst,
+    /// at most the rate leaves in any one-second window (with the limiter's safety margin).
+    ///
+    /// The default paces requests evenly, a period apart: a server that enforces even spacing
+    /// (not just a count per second) answers a burst with 429s. Raise it when the server counts
+    /// requests per window and a quiet client should send a handful at once without waiting.
+    /// Not used with [`local_limiter`](Self::local_limiter) (that limiter has its own) or a
+    /// limiter of your own.
+    pub fn burst(mut self, burst: u32) -> Self {
+        self.burst = burst;
+        self
+    }
+
+    /// The longest pause one answer can impose on every caller of the client's own
+    /// [`LocalLimiter`] (default [`DEFAULT_MAX_SERVER_PAUSE`], 60 s): a 429 whose `Retry-After`
+    /// asks for more (twenty digits, a date in year 9999) pauses this long, never for ever.
+    /// Not used with [`local_limiter`](Self::local_limiter) or a limiter of your own.
+    pub fn max_server_pause(mut self, max: Duration) -> Self {
+        self.max_server_pause = max;
+        self
+    }
+
     /// Turns client-side rate limiting off (429s are still retried).
     pub fn no_rate_limit(mut self) -> Self {
         self.limiting = Limiting::Off;
@@ -302,7 +333,12 @@ impl<M: Mode> ClientBuilder<M> {
             config = config.base_url(url.clone());
         }
         let pacing = match &self.limiting {
-            Limiting::PerSecond(n) => Pacing::Local(LocalLimiter::per_second(*n)),
+            Limiting::PerSecond(n) => Pacing::Local(
+                LocalLimiter::builder(*n)
+                    .burst(self.burst)
+                    .max_server_pause(self.max_server_pause)
+                    .build()?,
+            ),
             Limiting::Off => Pacing::Off,
             Limiting::Local(local) => Pacing::Local(local.clone()),
             Limiting::Custom(limiter) => Pacing::Custom(Arc::clone(limiter)),
@@ -497,6 +533,8 @@ impl<M: Mode> fmt::Debug for ClientBuilder<M> {
             .field("auth_scheme", &self.auth_scheme)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("burst", &self.burst)
+            .field("max_server_pause", &self.max_server_pause)
             .field("max_limiter_wait", &self.max_limiter_wait)
             .field("retry", &self.retry)
             .finish_non_exhaustive()

@@ -136,13 +136,18 @@ impl<T: AsyncTransport> Client<T> {
             Pacing::Local(local) => local.reserve_slot(shared.max_limiter_wait)?,
             Pacing::Custom(custom) => custom.reserve(shared.max_limiter_wait).await?,
         };
+        // Dropped before the limiter says go, it gives the slot back.
+        let held = shared.hold(reservation);
         let mut wait = Wait::new(reservation, shared.max_limiter_wait);
         if let Some(first) = wait.first() {
             Delay::new(first).await;
         }
         loop {
             match wait.next(|r| shared.confirm(r))? {
-                Step::Go(permit) => return Ok((permit, wait.waited())),
+                Step::Go(permit) => {
+                    held.went();
+                    return Ok((permit, wait.waited()));
+                }
                 Step::Sleep(more) => Delay::new(more).await,
             }
         }

@@ -15,21 +15,28 @@ use crate::limiter::{
 };
 use crate::telemetry::{AttemptSpan, CallSpan, Server};
 
-/// The part of a limiter both clients call the same way: `confirm` is synchronous in both
-/// traits.
+/// The part of a limiter both clients call the same way: `confirm` and `release` are
+/// synchronous in both traits.
 pub(crate) trait Confirm {
     fn confirm(&self, reservation: &Reservation) -> Confirmation;
+    fn release(&self, reservation: &Reservation);
 }
 
 impl Confirm for dyn AsyncRateLimiter {
     fn confirm(&self, reservation: &Reservation) -> Confirmation {
         AsyncRateLimiter::confirm(self, reservation)
     }
+    fn release(&self, reservation: &Reservation) {
+        AsyncRateLimiter::release(self, reservation)
+    }
 }
 
 impl Confirm for dyn RateLimiter {
     fn confirm(&self, reservation: &Reservation) -> Confirmation {
         RateLimiter::confirm(self, reservation)
+    }
+    fn release(&self, reservation: &Reservation) {
+        RateLimiter::release(self, reservation)
     }
 }
 
@@ -135,6 +142,41 @@ impl<L: Confirm + ?Sized> Shared<L> {
             Pacing::Off => Confirmation::Go(Permit::UNTRACKED),
             Pacing::Local(local) => local.confirm_slot(reservation),
             Pacing::Custom(custom) => custom.confirm(reservation),
+        }
+    }
+
+    /// Holds `reservation` until it is confirmed with [`Confirmation::Go`]: dropped before
+    /// (the call timed out, its future was dropped, the wait grew past the bound), it hands
+    /// the slot back to the limiter.
+    pub(crate) fn hold(&self, reservation: Reservation) -> Held<'_, L> {
+        Held {
+            shared: self,
+            reservation: Some(reservation),
+        }
+    }
+}
+
+/// A reservation not yet confirmed (see [`Shared::hold`]).
+pub(crate) struct Held<'a, L: Confirm + ?Sized> {
+    shared: &'a Shared<L>,
+    reservation: Option<Reservation>,
+}
+
+impl<L: Confirm + ?Sized> Held<'_, L> {
+    /// The limiter said go: the slot is used, nothing to give back.
+    pub(crate) fn went(mut self) {
+        self.reservation = None;
+    }
+}
+
+impl<L: Confirm + ?Sized> Drop for Held<'_, L> {
+    fn drop(&mut self) {
+        if let Some(reservation) = self.reservation.take() {
+            match &self.shared.pacing {
+                Pacing::Off => {}
+                Pacing::Local(local) => local.release_slot(&reservation),
+                Pacing::Custom(custom) => custom.release(&reservation),
+            }
         }
     }
 }

@@ -18,7 +18,12 @@ pub use cocoon_core::limiter::{
 
 mod local;
 
-pub use local::{LocalLimiter, MAX_OUTLIER_HOLD, SAFETY_MARGIN_PER_MILLE};
+#[doc(hidden)]
+pub use local::VirtualClock;
+pub use local::{
+    LocalLimiter, LocalLimiterBuilder, MAX_OUTLIER_HOLD, MAX_TRACKED_GRANTS,
+    SAFETY_MARGIN_PER_MILLE,
+};
 
 /// What a client paces with: nothing, the in-memory limiter (called directly: no boxed
 /// future, no virtual call), or a limiter of the user's.

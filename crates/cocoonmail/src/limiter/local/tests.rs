@@ -2,7 +2,6 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use cocoon_core::{LimiterErrorKind, RateLimit, RetryAfter};
-use governor::clock::{Clock, FakeRelativeClock, Reference};
 use http::StatusCode;
 
 use super::*;
@@ -12,24 +11,27 @@ const TEN: NonZeroU32 = NonZeroU32::new(10).unwrap();
 const FOREVER: Duration = Duration::from_secs(3600);
 const P: Duration = Duration::from_millis(103);
 
-fn limiter() -> (LocalLimiter<FakeRelativeClock>, FakeRelativeClock) {
-    let clock = FakeRelativeClock::default();
-    (
-        LocalLimiter::per_second_with_clock(TEN, clock.clone()),
-        clock,
-    )
+fn limiter() -> (LocalLimiter, VirtualClock) {
+    limiter_with(1)
 }
 
-fn elapsed(clock: &FakeRelativeClock, start: <FakeRelativeClock as Clock>::Instant) -> Duration {
-    Duration::from_nanos(clock.now().duration_since(start).as_u64())
+fn limiter_with(burst: u32) -> (LocalLimiter, VirtualClock) {
+    let clock = VirtualClock::new();
+    let limiter = LocalLimiter::builder(TEN)
+        .burst(burst)
+        .virtual_clock(clock.clone())
+        .build()
+        .unwrap();
+    (limiter, clock)
+}
+
+fn elapsed(clock: &VirtualClock, start: Duration) -> Duration {
+    clock.elapsed() - start
 }
 
 /// One caller, the way a client drives the limiter: reserve, sleep once, confirm (sleeping
 /// again only when told). Returns the permit and how many sleeps it took.
-fn acquire(
-    limiter: &LocalLimiter<FakeRelativeClock>,
-    clock: &FakeRelativeClock,
-) -> (Permit, usize) {
+fn acquire(limiter: &LocalLimiter, clock: &VirtualClock) -> (Permit, usize) {
     let reservation = RateLimiter::reserve(limiter, FOREVER).unwrap();
     let mut sleeps = 0;
     if !reservation.wait().is_zero() {
@@ -49,12 +51,12 @@ fn acquire(
 
 /// Eager callers one after another: when each permit was granted.
 fn grant_times(
-    limiter: &LocalLimiter<FakeRelativeClock>,
-    clock: &FakeRelativeClock,
+    limiter: &LocalLimiter,
+    clock: &VirtualClock,
     n: usize,
     answer: impl Fn(Permit) -> Option<Outcome>,
 ) -> Vec<Duration> {
-    let start = clock.now();
+    let start = clock.elapsed();
     (0..n)
         .map(|_| {
             let (permit, _) = acquire(limiter, clock);
@@ -132,7 +134,7 @@ fn a_reservation_says_how_long_to_wait() {
 #[test]
 fn sixty_four_waiters_are_served_in_order_each_sleeping_once() {
     let (limiter, clock) = limiter();
-    let start = clock.now();
+    let start = clock.elapsed();
     let reservations: Vec<Reservation> = (0..64)
         .map(|_| RateLimiter::reserve(&limiter, FOREVER).unwrap())
         .collect();
@@ -157,7 +159,7 @@ fn sixty_four_waiters_are_served_in_order_each_sleeping_once() {
 #[test]
 fn a_caller_that_wakes_late_cannot_bunch_up_with_the_next() {
     let (limiter, clock) = limiter();
-    let start = clock.now();
+    let start = clock.elapsed();
     // The first goes at once; `a` and `b` queue behind it, at 103 and 206 ms.
     let first = RateLimiter::reserve(&limiter, FOREVER).unwrap();
     assert!(matches!(
@@ -204,7 +206,7 @@ fn a_wait_past_the_bound_is_refused_without_using_the_slot() {
 #[test]
 fn a_429_pauses_everyone_and_moves_the_queue_back_in_order() {
     let (limiter, clock) = limiter();
-    let start = clock.now();
+    let start = clock.elapsed();
     let first = RateLimiter::reserve(&limiter, FOREVER).unwrap();
     let Confirmation::Go(permit) = RateLimiter::confirm(&limiter, &first) else {
         panic!("the first goes at once");
@@ -302,7 +304,7 @@ fn simulate_answers(
     answer: impl Fn(Duration) -> Outcome,
 ) -> (Vec<Duration>, Vec<Duration>) {
     let (limiter, clock) = limiter();
-    let start = clock.now();
+    let start = clock.elapsed();
     let (mut granted, mut arrived) = (Vec::new(), Vec::new());
     let mut pending: Vec<(Duration, Duration, Permit)> = Vec::new();
     let mut reservation = None;
