@@ -429,3 +429,218 @@ fn untracked_permits_and_the_unlimited_limiter_are_harmless() {
         );
     }
 }
+
+#[test]
+fn a_released_slot_goes_to_the_next_caller() {
+    let (limiter, _clock) = limiter();
+    let queued: Vec<Reservation> = (0..5)
+        .map(|_| RateLimiter::reserve(&limiter, FOREVER).unwrap())
+        .collect();
+    assert_eq!(queued[2].wait(), 2 * P);
+    RateLimiter::release(&limiter, &queued[2]);
+    assert_eq!(
+        RateLimiter::reserve(&limiter, FOREVER).unwrap().wait(),
+        2 * P
+    );
+    // Giving back a slot twice, or one granted at once, changes nothing.
+    RateLimiter::release(&limiter, &queued[2]);
+    RateLimiter::release(&limiter, &queued[0]);
+    assert_eq!(
+        RateLimiter::reserve(&limiter, FOREVER).unwrap().wait(),
+        5 * P
+    );
+}
+
+#[test]
+fn a_hundred_callers_giving_up_leave_no_queue_behind() {
+    let (limiter, clock) = limiter();
+    let queued: Vec<Reservation> = (0..100)
+        .map(|_| RateLimiter::reserve(&limiter, FOREVER).unwrap())
+        .collect();
+    assert_eq!(queued[99].wait(), 99 * P);
+    // The first three go at their time; at 300 ms the rest give up.
+    for r in &queued[..3] {
+        clock.advance(r.wait() - clock.elapsed());
+        assert!(matches!(
+            RateLimiter::confirm(&limiter, r),
+            Confirmation::Go(_)
+        ));
+    }
+    clock.advance(Duration::from_millis(300) - clock.elapsed());
+    for r in &queued[3..] {
+        RateLimiter::release(&limiter, r);
+    }
+    let next = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+    assert_eq!(next.wait(), 3 * P - Duration::from_millis(300));
+}
+
+#[test]
+fn an_idle_limiter_with_a_burst_lets_that_many_go_at_once_and_no_more_per_window() {
+    let (limiter, clock) = limiter_with(10);
+    for i in 0..10 {
+        let r = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+        assert_eq!(r.wait(), Duration::ZERO, "request {i}");
+    }
+    let eleventh = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+    assert_eq!(eleventh.wait(), 10 * P);
+    let times = grant_times(&limiter, &clock, 200, |_| None);
+    assert!(max_in_one_second(&times) <= 10);
+    let rate = 199.0 / (times[199] - times[0]).as_secs_f64();
+    assert!(rate >= 9.5, "{rate:.2}/s");
+}
+
+#[test]
+fn a_burst_between_one_and_the_rate_keeps_both_rules() {
+    let (limiter, clock) = limiter_with(4);
+    let start = clock.elapsed();
+    let waits: Vec<Duration> = (0..6)
+        .map(|_| RateLimiter::reserve(&limiter, FOREVER).unwrap().wait())
+        .collect();
+    assert_eq!(&waits[..4], &[Duration::ZERO; 4]);
+    assert_eq!(waits[4], 4 * P);
+    let times = grant_times(&limiter, &clock, 100, |_| None);
+    assert!(times[0] >= start);
+    assert!(max_in_one_second(&times) <= 10);
+}
+
+#[test]
+fn a_burst_out_of_range_is_a_config_error() {
+    for burst in [0, 11, u32::MAX] {
+        let err = LocalLimiter::builder(TEN).burst(burst).build().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                cocoon_core::ConfigError::InvalidSetting { name: "burst", .. }
+            ),
+            "{burst}: {err:?}"
+        );
+    }
+    let huge = NonZeroU32::new(5000).unwrap();
+    assert!(LocalLimiter::builder(huge).burst(2).build().is_err());
+    assert_eq!(LocalLimiter::builder(huge).build().unwrap().burst(), 1);
+    assert_eq!(
+        LocalLimiter::builder(TEN)
+            .burst(10)
+            .build()
+            .unwrap()
+            .burst(),
+        10
+    );
+}
+
+#[test]
+fn no_answer_pauses_the_limiter_past_its_cap() {
+    let (limiter, _clock) = limiter();
+    let forever = RateLimit {
+        retry_after: Some(RetryAfter::Delay(Duration::MAX)),
+        ..RateLimit::default()
+    };
+    RateLimiter::observe(&limiter, Permit::UNTRACKED, &answered(429, forever));
+    assert_eq!(
+        limiter.paused_for(),
+        Some(cocoon_core::DEFAULT_MAX_SERVER_PAUSE)
+    );
+    let r = RateLimiter::reserve(&limiter, Duration::from_secs(61)).unwrap();
+    assert_eq!(r.wait(), cocoon_core::DEFAULT_MAX_SERVER_PAUSE);
+    // An explicit pause saturates instead of overflowing.
+    limiter.pause_for(Duration::MAX);
+    assert!(limiter.paused_for().is_some());
+
+    let short = LocalLimiter::builder(TEN)
+        .max_server_pause(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let year_9999 = RateLimit {
+        retry_after: RetryAfter::parse("Fri, 31 Dec 9999 23:59:59 GMT"),
+        ..RateLimit::default()
+    };
+    assert!(year_9999.retry_after.is_some());
+    RateLimiter::observe(&short, Permit::UNTRACKED, &answered(429, year_9999));
+    assert!(short.paused_for().unwrap() <= Duration::from_millis(500));
+}
+
+/// Random callers on a virtual clock: each reserves, then at its time confirms (sleeping
+/// again when told), or gives up first; answers now and then ask for a pause. However the
+/// slots are given back, no window of one second (stretched by the safety margin) holds
+/// more than the rate. Replay a failure with `LIMITER_SIM_SEED=<seed>`.
+#[test]
+fn released_slots_never_let_more_than_the_rate_into_a_window() {
+    let seeds: Vec<u64> = match std::env::var("LIMITER_SIM_SEED") {
+        Ok(seed) => vec![seed.parse().expect("LIMITER_SIM_SEED is a number")],
+        Err(_) => (0..40).map(|_| fastrand::u64(..)).collect(),
+    };
+    for seed in seeds {
+        simulate_random_callers(seed);
+    }
+}
+
+fn simulate_random_callers(seed: u64) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let burst = rng.u32(1..=10);
+    let (limiter, clock) = limiter_with(burst);
+    let replay = format!("replay with LIMITER_SIM_SEED={seed} (burst {burst})");
+    // (due, reservation, gives up at)
+    let mut waiting: Vec<(Duration, Reservation, Option<Duration>)> = Vec::new();
+    let mut granted: Vec<Duration> = Vec::new();
+    let mut next_arrival = Duration::ZERO;
+    let end = Duration::from_secs(30);
+    while clock.elapsed() < end {
+        let now = clock.elapsed();
+        if now >= next_arrival {
+            for _ in 0..rng.usize(1..=4) {
+                let r = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+                let gives_up = rng
+                    .bool()
+                    .then(|| now + Duration::from_millis(rng.u64(0..=2000)));
+                waiting.push((now + r.wait(), r, gives_up));
+            }
+            next_arrival = now + Duration::from_millis(rng.u64(0..=400));
+        }
+        let mut i = 0;
+        while i < waiting.len() {
+            let (due, r, gives_up) = waiting[i];
+            if gives_up.is_some_and(|at| at <= now) {
+                RateLimiter::release(&limiter, &r);
+                waiting.swap_remove(i);
+                continue;
+            }
+            if due <= now {
+                match RateLimiter::confirm(&limiter, &r) {
+                    Confirmation::Go(permit) => {
+                        granted.push(now);
+                        waiting.swap_remove(i);
+                        if rng.u32(0..50) == 0 {
+                            let limited = RateLimit {
+                                retry_after: Some(RetryAfter::Delay(Duration::from_millis(
+                                    rng.u64(0..=1500),
+                                ))),
+                                ..RateLimit::default()
+                            };
+                            RateLimiter::observe(&limiter, permit, &answered(429, limited));
+                        } else {
+                            limiter.abandon(permit);
+                        }
+                        continue;
+                    }
+                    Confirmation::Wait(more) => {
+                        assert!(!more.is_zero(), "told to wait zero; {replay}");
+                        waiting[i].0 = now + more;
+                    }
+                }
+            }
+            i += 1;
+        }
+        clock.advance(Duration::from_millis(rng.u64(1..=40)));
+    }
+    assert!(granted.len() > 50, "only {} went; {replay}", granted.len());
+    for (i, t) in granted.iter().enumerate() {
+        let in_window = granted[i..]
+            .iter()
+            .take_while(|u| **u - *t < Duration::from_millis(1029))
+            .count();
+        assert!(
+            in_window <= 10,
+            "{in_window} sent within 1.029 s of {t:?}; {replay}"
+        );
+    }
+}
