@@ -644,3 +644,77 @@ fn simulate_random_callers(seed: u64) {
         );
     }
 }
+
+/// Whatever the rate-limit headers say (digits of any length, dates up to year 9999,
+/// garbage), reading them, the pause they ask for and the limiter hearing it never panic,
+/// and the limiter never pauses past its cap.
+mod hostile_headers {
+    use super::*;
+    use proptest::prelude::*;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    fn header_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9]{1,40}",
+            " *[0-9]{1,25} *(, *[0-9]{0,25})?",
+            "-?[0-9]{0,5}\\.?[0-9]{0,5}",
+            (0u64..=253_402_300_799)
+                .prop_map(|secs| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(secs))),
+            Just("Fri, 31 Dec 9999 23:59:59 GMT".to_owned()),
+            "[ -~]{0,40}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn no_header_wedges_or_panics_the_limiter(
+            retry_after in proptest::option::of(header_value()),
+            limit in proptest::option::of(header_value()),
+            remaining in proptest::option::of(header_value()),
+            status in prop_oneof![Just(429u16), Just(200), Just(201), Just(503)],
+            now_secs in 0u64..=253_402_300_799,
+            latency_ms in 0u64..=100_000,
+            cap_ms in 0u64..=120_000,
+        ) {
+            let mut headers = http::HeaderMap::new();
+            for (name, value) in [
+                ("retry-after", &retry_after),
+                ("x-ratelimit-limit", &limit),
+                ("x-ratelimit-remaining", &remaining),
+            ] {
+                if let Some(value) = value {
+                    if let Ok(value) = http::HeaderValue::from_str(value) {
+                        headers.insert(name, value);
+                    }
+                }
+            }
+            let rate_limit = RateLimit::from_headers(&headers);
+            let status = StatusCode::from_u16(status).unwrap();
+            let at = UNIX_EPOCH + Duration::from_secs(now_secs);
+            let latency = Duration::from_millis(latency_ms);
+            let _ = cocoon_core::requested_pause(status, &rate_limit, at, latency);
+            let _ = cocoon_core::requested_pause(status, &rate_limit, SystemTime::now(), latency);
+
+            let cap = Duration::from_millis(cap_ms);
+            let clock = VirtualClock::new();
+            let limiter = LocalLimiter::builder(TEN)
+                .max_server_pause(cap)
+                .virtual_clock(clock.clone())
+                .build()
+                .unwrap();
+            let first = RateLimiter::reserve(&limiter, FOREVER).unwrap();
+            let Confirmation::Go(permit) = RateLimiter::confirm(&limiter, &first) else {
+                panic!("the first goes at once");
+            };
+            let outcome = Outcome::answered(status, rate_limit).with_latency(latency);
+            RateLimiter::observe(&limiter, permit, &outcome);
+            let paused = limiter.paused_for().unwrap_or_default();
+            prop_assert!(paused <= cap, "paused {paused:?} past the cap {cap:?}");
+            // The next caller is due within the cap (and a period), never later.
+            let next = RateLimiter::reserve(&limiter, cap + P).unwrap();
+            prop_assert!(next.wait() <= cap + P);
+            clock.advance(next.wait());
+            prop_assert!(matches!(RateLimiter::confirm(&limiter, &next), Confirmation::Go(_)));
+        }
+    }
+}
