@@ -37,14 +37,7 @@ fn main() {
     let ten = NonZeroU32::new(10).expect("ten is not zero");
     let forever = Duration::from_secs(3600);
     let created = Outcome::answered(StatusCode::CREATED, RateLimit::default());
-    let full = Outcome::answered(
-        StatusCode::CREATED,
-        RateLimit {
-            limit: Some(10),
-            remaining: Some(0),
-            retry_after: None,
-        },
-    );
+    let full = Outcome::answered(StatusCode::CREATED, RateLimit::new(Some(10), Some(0), None));
     assert_eq!(created.requested_pause(), None);
 
     let clock = VirtualClock::new();

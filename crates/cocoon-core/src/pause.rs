@@ -33,13 +33,13 @@ pub const DEFAULT_MAX_SERVER_PAUSE: Duration = Duration::from_secs(60);
 /// use std::time::{Duration, SystemTime};
 /// use cocoon_core::{requested_pause, RateLimit, RetryAfter};
 /// let now = SystemTime::now();
-/// let full = RateLimit { limit: Some(10), remaining: Some(0), retry_after: None };
+/// let full = RateLimit::new(Some(10), Some(0), None);
 /// let sent_30ms_ago = Duration::from_millis(30);
 /// assert_eq!(
 ///     requested_pause(http::StatusCode::OK, &full, now, sent_30ms_ago),
 ///     Some(Duration::from_millis(70))
 /// );
-/// let limited = RateLimit { retry_after: Some(RetryAfter::Delay(Duration::from_secs(3))), ..full };
+/// let limited = full.with_retry_after(RetryAfter::Delay(Duration::from_secs(3)));
 /// assert_eq!(
 ///     requested_pause(http::StatusCode::TOO_MANY_REQUESTS, &limited, now, sent_30ms_ago),
 ///     Some(Duration::from_secs(3))

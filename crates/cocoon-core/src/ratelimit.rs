@@ -8,7 +8,20 @@ use http::HeaderMap;
 pub const DOCUMENTED_REQUESTS_PER_SECOND: u32 = 10;
 
 /// What a response said about the rate limit.
+///
+/// Read from an answer with [`RateLimit::from_headers`]; made by hand (in tests, or by a
+/// transport of your own) with [`RateLimit::new`]. Non-exhaustive: a header the API adds
+/// later can become a field without breaking anyone.
+///
+/// ```
+/// use std::time::Duration;
+/// use cocoon_core::{RateLimit, RetryAfter};
+/// let full = RateLimit::new(Some(10), Some(0), None);
+/// let limited = full.with_retry_after(RetryAfter::Delay(Duration::from_secs(1)));
+/// assert_eq!(limited.remaining, Some(0));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct RateLimit {
     /// `x-ratelimit-limit`: requests allowed per second.
     pub limit: Option<u32>,
@@ -19,6 +32,26 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
+    /// What an answer with these `x-ratelimit-limit`, `x-ratelimit-remaining` and
+    /// `Retry-After` values says.
+    pub fn new(
+        limit: Option<u32>,
+        remaining: Option<u32>,
+        retry_after: Option<RetryAfter>,
+    ) -> Self {
+        RateLimit {
+            limit,
+            remaining,
+            retry_after,
+        }
+    }
+
+    /// The same, with this `Retry-After`.
+    pub fn with_retry_after(mut self, retry_after: RetryAfter) -> Self {
+        self.retry_after = Some(retry_after);
+        self
+    }
+
     /// Reads the rate-limit headers; malformed values are ignored, never an error.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let number = |name: &str| -> Option<u32> {

@@ -27,11 +27,7 @@ const KEY: &str =
 const LONG: Duration = Duration::from_secs(3600);
 
 fn answered() -> Outcome {
-    let headers = RateLimit {
-        limit: Some(10),
-        remaining: Some(5),
-        retry_after: None,
-    };
+    let headers = RateLimit::new(Some(10), Some(5), None);
     Outcome::answered(StatusCode::CREATED, headers)
 }
 

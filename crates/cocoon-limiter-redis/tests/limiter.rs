@@ -152,10 +152,11 @@ async fn a_429_heard_by_one_limiter_holds_the_other_until_the_pause_ends() {
             .unwrap()
             .unwrap()
     };
-    let limited = RateLimit {
-        retry_after: Some(cocoon_core::RetryAfter::Delay(Duration::from_secs(2))),
-        ..RateLimit::default()
-    };
+    let limited = RateLimit::new(
+        None,
+        None,
+        Some(cocoon_core::RetryAfter::Delay(Duration::from_secs(2))),
+    );
     first
         .observe(
             Permit::UNTRACKED,
@@ -202,11 +203,7 @@ fn a_full_window_rides_on_the_next_reservation_as_a_floor() {
     };
     limiter.reserve(LONG).unwrap();
     assert_eq!(floor(&mut redis), Some(0));
-    let full = RateLimit {
-        limit: Some(10),
-        remaining: Some(0),
-        retry_after: None,
-    };
+    let full = RateLimit::new(Some(10), Some(0), None);
     limiter.observe(
         Permit::UNTRACKED,
         &Outcome::answered(StatusCode::CREATED, full),

@@ -235,10 +235,11 @@ fn a_429_heard_while_redis_is_down_keeps_the_held_callers_apart() {
     let limiter = builder(&server).build_blocking().unwrap();
     let held: Vec<_> = (0..4).map(|_| limiter.reserve(LONG).unwrap()).collect();
     server.stop();
-    let limited = cocoon_core::RateLimit {
-        retry_after: Some(cocoon_core::RetryAfter::Delay(Duration::from_secs(1))),
-        ..cocoon_core::RateLimit::default()
-    };
+    let limited = cocoon_core::RateLimit::new(
+        None,
+        None,
+        Some(cocoon_core::RetryAfter::Delay(Duration::from_secs(1))),
+    );
     limiter.observe(
         Permit::UNTRACKED,
         &Outcome::answered(http::StatusCode::TOO_MANY_REQUESTS, limited),

@@ -91,7 +91,7 @@ impl Wait {
         match confirm(&self.reservation) {
             Confirmation::Go(permit) => Ok(Step::Go(permit)),
             Confirmation::Wait(more) => {
-                let total = self.waited + more;
+                let total = self.waited.saturating_add(more);
                 if total > self.max_wait {
                     return Err(LimiterError::wait_too_long(total, self.max_wait));
                 }

@@ -215,11 +215,11 @@ fn a_429_pauses_everyone_and_moves_the_queue_back_in_order() {
         .map(|_| RateLimiter::reserve(&limiter, FOREVER).unwrap())
         .collect();
     clock.advance(Duration::from_millis(10));
-    let limited = RateLimit {
-        limit: Some(10),
-        remaining: Some(0),
-        retry_after: Some(RetryAfter::Delay(Duration::from_secs(1))),
-    };
+    let limited = RateLimit::new(
+        Some(10),
+        Some(0),
+        Some(RetryAfter::Delay(Duration::from_secs(1))),
+    );
     RateLimiter::observe(&limiter, permit, &answered(429, limited));
     assert_eq!(limiter.paused_for(), Some(Duration::from_secs(1)));
 
@@ -257,11 +257,7 @@ fn a_429_without_retry_after_pauses_one_second() {
 fn a_full_window_costs_a_well_paced_caller_nothing() {
     // A strict server at the limit reports remaining 0 on every answer at this pace.
     let (limiter, clock) = limiter();
-    let full = RateLimit {
-        limit: Some(10),
-        remaining: Some(0),
-        retry_after: None,
-    };
+    let full = RateLimit::new(Some(10), Some(0), None);
     let times = grant_times(&limiter, &clock, 100, |permit| {
         clock.advance(Duration::from_millis(2));
         Some(answered(201, full)).filter(|_| permit != Permit::UNTRACKED)
@@ -275,11 +271,7 @@ fn a_full_window_holds_back_a_caller_that_would_go_at_once() {
     let (limiter, clock) = limiter();
     let (permit, _) = acquire(&limiter, &clock);
     clock.advance(Duration::from_millis(150));
-    let full = RateLimit {
-        limit: Some(10),
-        remaining: Some(0),
-        retry_after: None,
-    };
+    let full = RateLimit::new(Some(10), Some(0), None);
     RateLimiter::observe(&limiter, permit, &answered(200, full));
     assert_eq!(
         RateLimiter::reserve(&limiter, FOREVER).unwrap().wait(),
@@ -363,11 +355,7 @@ fn a_full_window_on_every_slow_answer_keeps_the_full_rate() {
     // A strict server at the limit reports remaining 0 on every answer; with 250 ms of latency
     // the slot after each request has passed before its answer arrives. (Counted from the
     // answer instead, the pauses would bring this down to 8.6/s.)
-    let full = RateLimit {
-        limit: Some(10),
-        remaining: Some(0),
-        retry_after: None,
-    };
+    let full = RateLimit::new(Some(10), Some(0), None);
     let answer = |latency| Outcome::answered(StatusCode::CREATED, full).with_latency(latency);
     let (granted, arrived) = simulate_answers(60, |_| Some(Duration::from_millis(250)), answer);
     let rate = 59.0 / (granted[59] - granted[0]).as_secs_f64();
@@ -531,10 +519,7 @@ fn a_burst_out_of_range_is_a_config_error() {
 #[test]
 fn no_answer_pauses_the_limiter_past_its_cap() {
     let (limiter, _clock) = limiter();
-    let forever = RateLimit {
-        retry_after: Some(RetryAfter::Delay(Duration::MAX)),
-        ..RateLimit::default()
-    };
+    let forever = RateLimit::new(None, None, Some(RetryAfter::Delay(Duration::MAX)));
     RateLimiter::observe(&limiter, Permit::UNTRACKED, &answered(429, forever));
     assert_eq!(
         limiter.paused_for(),
@@ -550,10 +535,11 @@ fn no_answer_pauses_the_limiter_past_its_cap() {
         .max_server_pause(Duration::from_millis(500))
         .build()
         .unwrap();
-    let year_9999 = RateLimit {
-        retry_after: RetryAfter::parse("Fri, 31 Dec 9999 23:59:59 GMT"),
-        ..RateLimit::default()
-    };
+    let year_9999 = RateLimit::new(
+        None,
+        None,
+        RetryAfter::parse("Fri, 31 Dec 9999 23:59:59 GMT"),
+    );
     assert!(year_9999.retry_after.is_some());
     RateLimiter::observe(&short, Permit::UNTRACKED, &answered(429, year_9999));
     assert!(short.paused_for().unwrap() <= Duration::from_millis(500));
@@ -610,12 +596,11 @@ fn simulate_random_callers(seed: u64) {
                         granted.push(now);
                         waiting.swap_remove(i);
                         if rng.u32(0..50) == 0 {
-                            let limited = RateLimit {
-                                retry_after: Some(RetryAfter::Delay(Duration::from_millis(
-                                    rng.u64(0..=1500),
-                                ))),
-                                ..RateLimit::default()
-                            };
+                            let limited = RateLimit::new(
+                                None,
+                                None,
+                                Some(RetryAfter::Delay(Duration::from_millis(rng.u64(0..=1500)))),
+                            );
                             RateLimiter::observe(&limiter, permit, &answered(429, limited));
                         } else {
                             limiter.abandon(permit);
