@@ -5,6 +5,7 @@
 //! cargo run --release --example bulk -- --count 200 --concurrency 8              # async
 //! cargo run --release --example bulk -- --count 200 --concurrency 8 --blocking   # threads
 //! cargo run --release --example bulk -- --count 200 --concurrency 4 --latency-ms 250
+//! cargo run --release --example bulk -- --count 100 --concurrency 8 --burst 10
 //! cargo run --release --example bulk -- --count 100000 --concurrency 8 --no-rate-limit
 //! COCOONMAIL_API_KEY=... cargo run --release --example bulk -- --count 50   # your account
 //! COCOONMAIL_API_KEY=... cargo run --release --example bulk -- --redis-url redis://127.0.0.1:6379/
@@ -76,6 +77,10 @@ struct Options {
     /// counted and retried.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     client_rate: Option<u32>,
+    /// How many requests the client's in-memory limiter lets leave at once after a quiet
+    /// spell (1 to the rate; default 1: evenly paced).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    burst: u32,
     /// Turn off the client's limiter and the embedded server's limit.
     #[arg(long)]
     no_rate_limit: bool,
@@ -222,7 +227,9 @@ fn configure<M: Mode>(
     let builder = if options.no_rate_limit {
         builder.no_rate_limit()
     } else {
-        builder.rate_limit(options.client_rate.unwrap_or(options.rate))
+        builder
+            .rate_limit(options.client_rate.unwrap_or(options.rate))
+            .burst(options.burst)
     };
     if options.no_retries {
         builder.no_retries()
@@ -419,8 +426,9 @@ fn main() -> ExitCode {
             )
         } else {
             format!(
-                "in memory, {}/s",
-                options.client_rate.unwrap_or(options.rate)
+                "in memory, {}/s, burst {}",
+                options.client_rate.unwrap_or(options.rate),
+                options.burst
             )
         },
         if options.no_retries {
