@@ -107,6 +107,9 @@ struct Ledger {
     next_ticket: u64,
     /// When `planned` reaches this size, slots forgotten by their callers are dropped.
     sweep_at: usize,
+    /// Whether a slot was given back since the queue was last empty: only then can an
+    /// earlier time than the end of the queue be free.
+    gaps: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -227,6 +230,7 @@ impl LocalLimiterBuilder {
                     next_permit: 0,
                     next_ticket: 0,
                     sweep_at: MAX_TRACKED_GRANTS,
+                    gaps: false,
                 }),
             }),
         })
@@ -310,7 +314,10 @@ impl LocalLimiter {
         let mut ledger = self.ledger();
         self.forget_old(&mut ledger, now);
         let start = now.max(ledger.paused_until);
-        let mut slot = self.earliest_fit(&ledger.booked, start);
+        if ledger.planned.is_empty() {
+            ledger.gaps = false;
+        }
+        let mut slot = self.earliest_fit(&ledger.booked, start, ledger.gaps);
         if slot <= now {
             // Free now: grant under the same lock, so `confirm` has nothing left to do.
             match self.grant(&mut ledger, now) {
@@ -358,16 +365,36 @@ impl LocalLimiter {
         if reservation.stamp() == GRANTED {
             return;
         }
-        unbook(&mut self.ledger(), reservation.ticket());
+        let mut ledger = self.ledger();
+        unbook(&mut ledger, reservation.ticket());
+        ledger.gaps = true;
     }
 
     /// The earliest time from `start` that keeps every rule among the booked times: `start`
     /// itself, the end of a window (a booked time plus a rule's length), or, past the first
-    /// few of those, behind everything booked.
-    fn earliest_fit(&self, booked: &[(Duration, u64)], start: Duration) -> Duration {
+    /// few of those (or when no slot was given back), behind everything booked.
+    fn earliest_fit(&self, booked: &[(Duration, u64)], start: Duration, gaps: bool) -> Duration {
         if self.fits(booked, start) {
             return start;
         }
+        if gaps {
+            if let Some(fit) = self.earliest_gap(booked, start) {
+                return fit;
+            }
+        }
+        // Behind every booked time: only the windows ending there matter.
+        let mut slot = start.max(booked.last().map_or(Duration::ZERO, |(at, _)| *at));
+        for (cap, len) in self.rules() {
+            if booked.len() >= cap {
+                slot = slot.max(booked[booked.len() - cap].0.saturating_add(len));
+            }
+        }
+        slot
+    }
+
+    /// The earliest end of a window (a booked time plus a rule's length) after `start` that
+    /// keeps every rule, among the first few.
+    fn earliest_gap(&self, booked: &[(Duration, u64)], start: Duration) -> Option<Duration> {
         let mut candidates: Vec<Duration> = Vec::new();
         for (_, len) in self.rules() {
             let from = booked.partition_point(|(at, _)| at.saturating_add(len) <= start);
@@ -380,17 +407,7 @@ impl LocalLimiter {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        if let Some(fit) = candidates.into_iter().find(|t| self.fits(booked, *t)) {
-            return fit;
-        }
-        // Behind every booked time: only the windows ending there matter.
-        let mut slot = start.max(booked.last().map_or(Duration::ZERO, |(at, _)| *at));
-        for (cap, len) in self.rules() {
-            if booked.len() >= cap {
-                slot = slot.max(booked[booked.len() - cap].0.saturating_add(len));
-            }
-        }
-        slot
+        candidates.into_iter().find(|t| self.fits(booked, *t))
     }
 
     /// Whether a send at `t` keeps every rule among the booked times.
