@@ -93,6 +93,10 @@ impl AsyncRateLimiter for RedisLimiter {
         self.core.confirm(reservation)
     }
 
+    fn release(&self, reservation: &Reservation) {
+        self.core.release(reservation);
+    }
+
     async fn observe(&self, _permit: Permit, outcome: &Outcome) {
         if let Some(call) = self.core.begin_observe(outcome) {
             let io = self.round_trip(&call).await;

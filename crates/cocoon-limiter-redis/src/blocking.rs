@@ -91,6 +91,10 @@ impl RateLimiter for RedisLimiter {
         self.core.confirm(reservation)
     }
 
+    fn release(&self, reservation: &Reservation) {
+        self.core.release(reservation);
+    }
+
     fn observe(&self, _permit: Permit, outcome: &Outcome) {
         if let Some(call) = self.core.begin_observe(outcome) {
             let io = self.round_trip(&call);

@@ -130,9 +130,10 @@ async fn keys_are_a_hash_of_the_api_key_and_expire() {
     }
     for key in &found {
         let ttl: i64 = redis::cmd("PTTL").arg(key).query(&mut redis).unwrap();
-        assert!(ttl > 0 && ttl <= 1_200, "{key}: {ttl} ms");
+        // The process's presence (10 s) keeps the hash, then one second of grace.
+        assert!(ttl > 0 && ttl <= 11_200, "{key}: {ttl} ms");
     }
-    assert!(common::eventually(Duration::from_secs(10), || keys(
+    assert!(common::eventually(Duration::from_secs(20), || keys(
         &mut redis
     )
     .is_empty()));
