@@ -78,11 +78,14 @@ fn connect(settings: &Settings) -> Result<Connection, LimiterError> {
 
 impl RateLimiter for RedisLimiter {
     fn reserve(&self, max_wait: Duration) -> Result<Reservation, LimiterError> {
-        match self.core.begin_reserve(max_wait) {
-            Step::Done(reservation) => reservation,
-            Step::Ask(call) => {
-                let io = self.round_trip(&call);
-                self.core.end_reserve(call, io, max_wait)
+        let mut step = self.core.begin_reserve(max_wait);
+        loop {
+            match step {
+                Step::Done(reservation) => return reservation,
+                Step::Ask(call) => {
+                    let io = self.round_trip(&call);
+                    step = self.core.end_reserve(call, io, max_wait);
+                }
             }
         }
     }

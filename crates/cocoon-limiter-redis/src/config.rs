@@ -219,7 +219,7 @@ impl RedisLimiterBuilder {
         Ok(blocking::RedisLimiter::from_settings(self.settings()?))
     }
 
-    fn settings(self) -> Result<Settings, ConfigError> {
+    pub(crate) fn settings(self) -> Result<Settings, ConfigError> {
         let invalid = |name, reason: &str| ConfigError::InvalidSetting {
             name,
             reason: reason.to_owned(),

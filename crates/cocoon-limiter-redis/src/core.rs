@@ -75,6 +75,8 @@ pub(crate) struct Call {
     decided_at: u64,
     /// Whether this call checks if Redis is back.
     probe: bool,
+    /// Whether this reservation's first slot came back too late to be kept.
+    retry: bool,
 }
 
 /// The next step of a reservation.
@@ -313,8 +315,13 @@ impl Core {
             pause_until,
             after,
             grace: micros(KEY_GRACE),
+            // A pause this process keeps to (heard on its local budget, say) holds its new
+            // shared slots too, or they would all go at once when it ends.
             floor: if max_wait.is_some() {
-                ledger.floor_server.take()
+                let paused = Some(ledger.bucket.paused_until)
+                    .filter(|until| *until > now)
+                    .and_then(|until| clock.to_server(until));
+                ledger.floor_server.take().max(paused)
             } else {
                 None
             },
@@ -325,6 +332,7 @@ impl Core {
             burst: self.settings.burst.get(),
             rate: self.settings.rate.get(),
             releases,
+            returning: None,
         }
     }
 
@@ -348,11 +356,19 @@ impl Core {
         let probe = ledger.mode != Mode::Shared;
         if probe && !self.fails_closed() {
             if let Some(until) = ledger.returning_until {
+                // Local slots only before the return ends (Redis holds new shared slots until
+                // then): every process back keeps to that, so the two never meet.
                 if now < until {
-                    return Step::Done(self.reserve_locally(&mut ledger, now, max_wait));
+                    let room = until - now - 1;
+                    let period = self.local_period(&ledger);
+                    let within = micros(max_wait).min(room);
+                    if let Ok(slot) = ledger.bucket.reserve(now, period, within, None) {
+                        ledger.local_tail = Some(slot);
+                        ledger.stats.local_permits += 1;
+                        return Step::Done(Ok(self.reservation(&ledger, slot, now)));
+                    }
                 }
-                // Every process can have noticed by now: back on the shared schedule, after
-                // the local slots every one of them reported.
+                // Past the return's end: a shared slot, after it.
                 self.back_to_shared(&mut ledger);
             } else {
                 if now < ledger.next_probe {
@@ -361,11 +377,13 @@ impl Core {
                 // This caller probes (reserving nothing: its slot is a local one); the others
                 // keep to the local budget until the next probe.
                 ledger.next_probe = now.saturating_add(micros(self.settings.probe_interval));
-                let ask = self.ask(&mut ledger, now, None, None);
+                let mut ask = self.ask(&mut ledger, now, None, None);
+                ask.returning = Some(micros(self.returning_for()));
                 return Step::Ask(Call {
                     ask,
                     decided_at: now,
                     probe: true,
+                    retry: false,
                 });
             }
         }
@@ -374,6 +392,7 @@ impl Core {
             ask,
             decided_at: now,
             probe,
+            retry: false,
         })
     }
 
@@ -383,24 +402,59 @@ impl Core {
         call.probe || self.fails_closed() || self.ledger().mode == Mode::Shared
     }
 
-    /// Settles a reservation with its round trip's outcome.
-    pub(crate) fn end_reserve(
+    /// Settles a reservation with its round trip's outcome, or asks once more when the slot
+    /// came back already too late to keep (a slow answer: sending at once would crowd the
+    /// slots after it).
+    pub(crate) fn end_reserve(&self, call: Call, io: Io, max_wait: Duration) -> Step {
+        let now = self.now();
+        let mut ledger = self.ledger();
+        if let Io::Answered(answer) = &io {
+            let slot = ledger.clock.to_local(answer.slot).unwrap_or(0);
+            let late = slot.saturating_add(self.late_tolerance()) < now;
+            if late && answer.granted && !call.retry && call.ask.max_wait.is_some() {
+                self.heard_redis(&mut ledger, answer, call.decided_at, now);
+                if ledger.mode == Mode::Shared {
+                    let ask = self.ask(&mut ledger, now, Some(max_wait), None);
+                    return Step::Ask(Call {
+                        ask,
+                        decided_at: now,
+                        probe: false,
+                        retry: true,
+                    });
+                }
+            }
+        }
+        Step::Done(self.settle_reserve(&mut ledger, call, io, max_wait, now))
+    }
+
+    /// How late a slot may come back and still be kept: half the safety margin a second of
+    /// slots holds (15 ms at 10/s), so a late start and the jitter of departures fit in it.
+    fn late_tolerance(&self) -> u64 {
+        let rate = u64::from(self.settings.rate.get());
+        self.settings
+            .period_us
+            .saturating_mul(rate)
+            .saturating_sub(1_000_000)
+            / 2
+    }
+
+    fn settle_reserve(
         &self,
+        ledger: &mut Ledger,
         call: Call,
         io: Io,
         max_wait: Duration,
+        now: u64,
     ) -> Result<Reservation, LimiterError> {
-        let now = self.now();
-        let mut ledger = self.ledger();
         match io {
             Io::Answered(answer) => {
-                self.heard_redis(&mut ledger, &answer, call.decided_at, now);
+                self.heard_redis(ledger, &answer, call.decided_at, now);
                 if call.ask.max_wait.is_none() || ledger.mode != Mode::Shared {
                     // A probe: Redis is back, but this process keeps to its local budget a
                     // little longer.
-                    return self.reserve_locally(&mut ledger, now, max_wait);
+                    return self.reserve_locally(ledger, now, max_wait);
                 }
-                let slot = self.to_local(&ledger, answer.slot);
+                let slot = self.to_local(ledger, answer.slot);
                 let wait = answer.wait();
                 if !answer.granted || wait > micros(max_wait) {
                     return Err(LimiterError::wait_too_long(
@@ -415,24 +469,24 @@ impl Core {
                 ledger.granted = recent;
                 ledger.granted.insert(slot, answer.slot);
                 ledger.stats.shared_permits += 1;
-                Ok(self.reservation(&ledger, slot, now))
+                Ok(self.reservation(ledger, slot, now))
             }
             Io::Failed(error) => {
                 // Not shared after all: keep its floor and releases for the next round trip.
-                self.keep_for_next(&mut ledger, &call);
+                self.keep_for_next(ledger, &call);
                 if error.kind == LimiterErrorKind::Misconfigured {
-                    self.refused(&mut ledger, &error);
+                    self.refused(ledger, &error);
                     return Err(error);
                 }
-                self.redis_failed(&mut ledger, now, call.decided_at);
+                self.redis_failed(ledger, now, call.decided_at);
                 if self.fails_closed() {
                     return Err(error);
                 }
-                self.reserve_locally(&mut ledger, now, max_wait)
+                self.reserve_locally(ledger, now, max_wait)
             }
             Io::Skipped => {
-                self.keep_for_next(&mut ledger, &call);
-                self.reserve_locally(&mut ledger, now, max_wait)
+                self.keep_for_next(ledger, &call);
+                self.reserve_locally(ledger, now, max_wait)
             }
         }
     }
@@ -551,6 +605,7 @@ impl Core {
             ask,
             decided_at: now,
             probe: false,
+            retry: false,
         })
     }
 
@@ -613,15 +668,22 @@ impl Core {
             Mode::Fallback => {
                 if ledger.returning_until.is_none() {
                     // The other processes notice at their next probe: until each can have,
-                    // their local schedules run, and this one keeps to its own.
-                    let notice = self
-                        .settings
-                        .probe_interval
-                        .saturating_add(self.settings.response_timeout);
-                    ledger.returning_until = Some(now.saturating_add(micros(notice)));
+                    // their local schedules run, and this one keeps to its own. The end is
+                    // the same for all, set by the first process back.
+                    let cap = now.saturating_add(micros(self.returning_for()));
+                    let back = ledger.clock.to_local(answer.back).unwrap_or(now);
+                    ledger.returning_until = Some(back.min(cap));
                 }
             }
         }
+    }
+
+    /// How long a return to Redis lasts after the first process back: until every process can
+    /// have probed Redis again.
+    fn returning_for(&self) -> Duration {
+        self.settings
+            .probe_interval
+            .saturating_add(self.settings.response_timeout)
     }
 
     fn back_to_shared(&self, ledger: &mut Ledger) {

@@ -111,6 +111,8 @@ mod core;
 mod io;
 mod log;
 mod script;
+#[cfg(test)]
+mod sim;
 
 pub use aio::RedisLimiter;
 pub use config::{

@@ -26,9 +26,13 @@
 -- ARGV[12] burst: up to this many slots at once after idle (1 for none)
 -- ARGV[13] rate: slots in any window of rate periods (the team's rate per second)
 -- ARGV[14] releases: slots given back (schedule time, comma separated; empty for none)
+-- ARGV[15] returning: the caller is on its local budget and found Redis back; the return ends
+--          this long after the first such caller's (every process keeps to its local budget
+--          until then, and no shared slot comes before it); 0 for none
 --
--- Returns {granted (1 or 0), slot, now, shift, pause, processes}: the slot is the one handed
--- out, or the one refused (nothing is used up by a refusal); processes counts the presences.
+-- Returns {granted (1 or 0), slot, now, shift, pause, processes, back}: the slot is the one
+-- handed out, or the one refused (nothing is used up by a refusal); processes counts the
+-- presences; back is when the current return to Redis ends (0 for none).
 --
 -- Every number read is clamped: Lua numbers are doubles, and an answer's Retry-After of
 -- 2^64 - 1 must not become a pause of half a million years nor a number Redis cannot return.
@@ -95,6 +99,7 @@ local presence = num(ARGV[11], 0)
 local burst = clamp(num(ARGV[12], 1), 1, 100000)
 local rate = clamp(num(ARGV[13], 1), 1, 100000)
 local releases = list(ARGV[14])
+local returning = num(ARGV[15], 0)
 
 local fields = redis.call('HGETALL', KEYS[1])
 local state = {}
@@ -128,6 +133,15 @@ local shift = num(state.shift, 0)
 local pause = num(state.pause, 0)
 local floor = num(state.floor, 0)
 local holes = list(state.holes)
+local back = num(state.back, 0)
+if returning > 0 and back + returning < now then
+  -- The first process back after an outage: the return ends for all at one time.
+  back = now + returning
+  changed = true
+end
+if back > now then
+  floor = math.max(floor, back)
+end
 
 -- The cap: no pause nor floor, stored or asked for, further than max pause from now.
 local cap = TOP
@@ -274,7 +288,7 @@ if changed or process ~= '' or (#fields > 0 and now ~= seen) then
   redis.call('HSET', KEYS[1], 'shift', string.format(digits, shift),
     'pause', string.format(digits, pause), 'floor', string.format(digits, floor),
     'skew', string.format(digits, skew), 'seen', string.format(digits, now),
-    'holes', joined(holes))
+    'holes', joined(holes), 'back', string.format(digits, back))
   if last then
     redis.call('HSET', KEYS[1], 'last', string.format(digits, last))
   end
@@ -284,4 +298,7 @@ if changed or process ~= '' or (#fields > 0 and now ~= seen) then
   redis.call('PEXPIRE', KEYS[1], string.format(digits, math.ceil((ends - now + grace) / 1000)))
 end
 
-return {granted, slot, now, shift, pause, processes}
+if back <= now then
+  back = 0
+end
+return {granted, slot, now, shift, pause, processes, back}

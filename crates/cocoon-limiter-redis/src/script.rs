@@ -44,35 +44,47 @@ pub(crate) struct Ask {
     pub(crate) rate: u32,
     /// Slots given back.
     pub(crate) releases: Vec<u64>,
+    /// The caller found Redis back after an outage: the return ends this long after the first
+    /// such caller's.
+    pub(crate) returning: Option<u64>,
 }
 
 impl Ask {
     /// The script call for the bucket `key`.
     pub(crate) fn invocation(&self, key: &str) -> ScriptInvocation<'static> {
         let mut call = script().key(key);
+        for arg in self.args() {
+            call.arg(arg);
+        }
+        call
+    }
+
+    /// The script's arguments, `ARGV[1..=15]`, as the text Redis receives.
+    pub(crate) fn args(&self) -> [String; 15] {
         let (process, presence) = match self.presence {
             Some((name, lasts)) => (format!("{name:016x}"), lasts),
             None => (String::new(), 0),
         };
         let releases: Vec<String> = self.releases.iter().map(u64::to_string).collect();
-        call.arg(self.period)
-            .arg(
-                self.max_wait
-                    .map_or(-1, |w| i64::try_from(w).unwrap_or(i64::MAX)),
-            )
-            .arg(self.pause_until.unwrap_or(0))
-            .arg(self.after.unwrap_or(0))
-            .arg(self.grace)
-            .arg(self.floor.unwrap_or(0))
-            .arg(self.max_pause.max(1))
-            .arg(self.seed.unwrap_or(0))
-            .arg(self.expect.unwrap_or(0))
-            .arg(process)
-            .arg(presence)
-            .arg(self.burst.max(1))
-            .arg(self.rate.max(1))
-            .arg(releases.join(","));
-        call
+        [
+            self.period.to_string(),
+            self.max_wait
+                .map_or(-1, |w| i64::try_from(w).unwrap_or(i64::MAX))
+                .to_string(),
+            self.pause_until.unwrap_or(0).to_string(),
+            self.after.unwrap_or(0).to_string(),
+            self.grace.to_string(),
+            self.floor.unwrap_or(0).to_string(),
+            self.max_pause.max(1).to_string(),
+            self.seed.unwrap_or(0).to_string(),
+            self.expect.unwrap_or(0).to_string(),
+            process,
+            presence.to_string(),
+            self.burst.max(1).to_string(),
+            self.rate.max(1).to_string(),
+            releases.join(","),
+            self.returning.unwrap_or(0).to_string(),
+        ]
     }
 }
 
@@ -92,10 +104,12 @@ pub(crate) struct Answer {
     /// How many processes have a presence in the bucket (this one included, when it sent
     /// its own).
     pub(crate) processes: u64,
+    /// When the current return to Redis after an outage ends (server time; 0 for none).
+    pub(crate) back: u64,
 }
 
 impl Answer {
-    /// Reads the script's reply; `None` when it is not six non-negative integers (a server
+    /// Reads the script's reply; `None` when it is not seven non-negative integers (a server
     /// that is not running this script).
     pub(crate) fn parse(value: &Value) -> Option<Answer> {
         let Value::Array(items) = value else {
@@ -108,7 +122,7 @@ impl Answer {
                 _ => None,
             })
             .collect::<Option<_>>()?;
-        let [granted, slot, now, shift, pause, processes] = numbers[..] else {
+        let [granted, slot, now, shift, pause, processes, back] = numbers[..] else {
             return None;
         };
         if granted > 1 {
@@ -121,6 +135,7 @@ impl Answer {
             shift,
             pause,
             processes,
+            back,
         })
     }
 
@@ -140,23 +155,27 @@ mod tests {
 
     #[test]
     fn reads_a_well_formed_answer() {
-        let answer = Answer::parse(&ints(&[1, 1_500, 1_000, 7, 0, 3])).unwrap();
+        let answer = Answer::parse(&ints(&[1, 1_500, 1_000, 7, 0, 3, 0])).unwrap();
         assert!(answer.granted);
         assert_eq!(answer.wait(), 500);
         assert_eq!((answer.shift, answer.pause, answer.processes), (7, 0, 3));
-        assert!(!Answer::parse(&ints(&[0, 9, 1, 0, 0, 1])).unwrap().granted);
+        assert!(
+            !Answer::parse(&ints(&[0, 9, 1, 0, 0, 1, 0]))
+                .unwrap()
+                .granted
+        );
     }
 
     #[test]
     fn refuses_anything_else_without_panicking() {
         for bad in [
-            ints(&[1, 2, 3, 4, 5]),
-            ints(&[1, 2, 3, 4, 5, 6, 7]),
-            ints(&[2, 2, 3, 4, 5, 6]),
-            ints(&[1, -2, 3, 4, 5, 6]),
+            ints(&[1, 2, 3, 4, 5, 6]),
+            ints(&[1, 2, 3, 4, 5, 6, 7, 8]),
+            ints(&[2, 2, 3, 4, 5, 6, 7]),
+            ints(&[1, -2, 3, 4, 5, 6, 7]),
             Value::Nil,
             Value::Okay,
-            Value::Array(vec![Value::Nil; 6]),
+            Value::Array(vec![Value::Nil; 7]),
         ] {
             assert_eq!(Answer::parse(&bad), None, "{bad:?}");
         }

@@ -48,7 +48,7 @@ impl Args {
 }
 
 /// `{granted, slot, now, shift, pause, processes}`.
-fn call(connection: &mut redis::Connection, key: &str, a: &Args) -> [u64; 6] {
+fn call(connection: &mut redis::Connection, key: &str, a: &Args) -> [u64; 7] {
     let reply: Vec<u64> = Script::new(cocoon_limiter_redis::SCRIPT)
         .key(key)
         .arg(PERIOD_10)
@@ -67,7 +67,7 @@ fn call(connection: &mut redis::Connection, key: &str, a: &Args) -> [u64; 6] {
         .arg(&a.releases)
         .invoke(connection)
         .expect("the script runs");
-    reply.try_into().expect("six integers")
+    reply.try_into().expect("seven integers")
 }
 
 fn run(
@@ -76,7 +76,7 @@ fn run(
     max_wait: i64,
     pause_until: u64,
     after: u64,
-) -> [u64; 6] {
+) -> [u64; 7] {
     run_with_floor(connection, key, max_wait, pause_until, after, 0)
 }
 
@@ -87,7 +87,7 @@ fn run_with_floor(
     pause_until: u64,
     after: u64,
     floor: u64,
-) -> [u64; 6] {
+) -> [u64; 7] {
     let mut args = Args::new(max_wait);
     args.pause_until = pause_until;
     args.after = after;
@@ -147,10 +147,10 @@ fn a_pause_moves_the_slots_to_come_together_and_holds_new_ones() {
         slots.push(run(&mut c, "t:pause", FOREVER, 0, 0)[1]);
     }
     // A pause of 2 s, written without a reservation (max wait -1).
-    let [granted, _, now, shift, pause, _] = run(&mut c, "t:pause", -1, 0, 0);
+    let [granted, _, now, shift, pause, ..] = run(&mut c, "t:pause", -1, 0, 0);
     assert_eq!((granted, shift, pause), (0, 0, 0));
     let until = now + 2_000_000;
-    let [granted, _, now, shift, pause, _] = run(&mut c, "t:pause", -1, until, 0);
+    let [granted, _, now, shift, pause, ..] = run(&mut c, "t:pause", -1, until, 0);
     assert_eq!(granted, 0);
     assert_eq!(pause, until);
     // The slot just due lands on the pause's end, the others keep their spacing.
@@ -164,7 +164,7 @@ fn a_pause_moves_the_slots_to_come_together_and_holds_new_ones() {
     let [_, next, ..] = run(&mut c, "t:pause", FOREVER, 0, 0);
     assert_eq!(next, slots[3] + shift + PERIOD_10);
     // A pause ending earlier than the current one changes nothing.
-    let [.., shift_again, pause_again, _] = run(&mut c, "t:pause", -1, until - 1, 0);
+    let [_, _, _, shift_again, pause_again, ..] = run(&mut c, "t:pause", -1, until - 1, 0);
     assert_eq!((shift_again, pause_again), (shift, until));
 }
 
@@ -203,7 +203,7 @@ fn the_bucket_expires_a_little_after_its_last_slot() {
         Vec::<String>::new(),
         "nothing to keep"
     );
-    let mut last = [0; 6];
+    let mut last = [0; 7];
     for _ in 0..5 {
         last = run(&mut c, "t:ttl", FOREVER, 0, 0);
     }
@@ -245,7 +245,7 @@ fn a_wild_pause_is_capped_and_every_number_stays_one_redis_can_return() {
             .arg(format!("{wild},{wild}"))
             .invoke(&mut c)
             .expect("the script runs on any argument");
-        assert_eq!(reply.len(), 6, "{wild}: {reply:?}");
+        assert_eq!(reply.len(), 7, "{wild}: {reply:?}");
         assert!(reply.iter().all(|n| *n >= 0), "{wild}: {reply:?}");
     }
     let (_, _, pause) = bucket(&mut c, "t:cap");
@@ -262,7 +262,7 @@ fn a_wild_pause_is_capped_and_every_number_stays_one_redis_can_return() {
         .unwrap();
     let mut args = Args::new(-1);
     args.max_pause = cap;
-    let [.., pause, _] = call(&mut c, "t:cap", &args);
+    let [_, _, _, _, pause, ..] = call(&mut c, "t:cap", &args);
     assert!(pause <= now + cap + 5_000_000, "{pause}");
 }
 
