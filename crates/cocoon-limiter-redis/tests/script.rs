@@ -184,7 +184,7 @@ fn a_floor_holds_new_slots_and_leaves_the_slots_handed_out_alone() {
     let mut c = inspect(&server);
     let [_, first, now, ..] = run(&mut c, "t:floor", FOREVER, 0, 0);
     let floor = now + 1_000_000;
-    let [granted, slot, _, shift, pause, _] =
+    let [granted, slot, _, shift, pause, ..] =
         run_with_floor(&mut c, "t:floor", FOREVER, 0, 0, floor);
     assert_eq!((granted, slot, shift, pause), (1, floor, 0, 0));
     assert!(slot > first + PERIOD_10);
