@@ -297,10 +297,12 @@ impl Core {
             .local_tail
             .filter(|tail| *tail > now)
             .and_then(|tail| clock.to_server(tail));
+        // Not with a pause: this process's slots moved with it already, and Redis moves its
+        // own.
         let seed = ledger
             .bucket
             .last
-            .filter(|last| *last > now)
+            .filter(|last| *last > now && pause_until.is_none())
             .and_then(|last| clock.to_server(last));
         let expect = clock.to_server(now).filter(|t| *t > 0);
         ledger.releases.retain(|(local, _)| *local > now);
@@ -409,10 +411,10 @@ impl Core {
         let now = self.now();
         let mut ledger = self.ledger();
         if let Io::Answered(answer) = &io {
+            self.heard_redis(&mut ledger, answer, call.decided_at, now);
             let slot = ledger.clock.to_local(answer.slot).unwrap_or(0);
             let late = slot.saturating_add(self.late_tolerance()) < now;
             if late && answer.granted && !call.retry && call.ask.max_wait.is_some() {
-                self.heard_redis(&mut ledger, answer, call.decided_at, now);
                 if ledger.mode == Mode::Shared {
                     let ask = self.ask(&mut ledger, now, Some(max_wait), None);
                     return Step::Ask(Call {
@@ -448,7 +450,7 @@ impl Core {
     ) -> Result<Reservation, LimiterError> {
         match io {
             Io::Answered(answer) => {
-                self.heard_redis(ledger, &answer, call.decided_at, now);
+                // Heard already (end_reserve).
                 if call.ask.max_wait.is_none() || ledger.mode != Mode::Shared {
                     // A probe: Redis is back, but this process keeps to its local budget a
                     // little longer.

@@ -159,7 +159,35 @@ end
 pause_until = math.min(pause_until, cap)
 floor_until = math.min(floor_until, cap)
 
--- Re-seeding: no slot before one a caller already holds.
+if floor_until > now and floor_until > floor then
+  floor = floor_until
+  changed = true
+end
+
+if pause_until > now and pause_until > pause then
+  if last and last >= now then
+    -- The slot just due counts as still to come: its caller may not have gone yet.
+    local first_to_come = last - period * math.ceil((last - now) / period)
+    if pause_until > first_to_come then
+      local moved = pause_until - first_to_come
+      shift = math.min(shift + moved, TOP)
+      last = math.min(last + moved, TOP)
+      for i = 1, #ring do
+        if ring[i] >= first_to_come then
+          ring[i] = math.min(ring[i] + moved, TOP)
+        end
+      end
+      for i = 1, #holes do
+        holes[i] = math.min(holes[i] + moved, TOP)
+      end
+    end
+  end
+  pause = pause_until
+  changed = true
+end
+
+-- Re-seeding: no slot before one a caller already holds (after the pause: a caller's slot
+-- has moved with it already).
 if seed > 0 and (not last or seed > last) then
   last = seed
   if burst > 1 then
@@ -187,33 +215,6 @@ if #kept ~= #holes then
   changed = true
 end
 holes = kept
-
-if floor_until > now and floor_until > floor then
-  floor = floor_until
-  changed = true
-end
-
-if pause_until > now and pause_until > pause then
-  if last and last >= now then
-    -- The slot just due counts as still to come: its caller may not have gone yet.
-    local first_to_come = last - period * math.ceil((last - now) / period)
-    if pause_until > first_to_come then
-      local moved = pause_until - first_to_come
-      shift = math.min(shift + moved, TOP)
-      last = math.min(last + moved, TOP)
-      for i = 1, #ring do
-        if ring[i] >= first_to_come then
-          ring[i] = math.min(ring[i] + moved, TOP)
-        end
-      end
-      for i = 1, #holes do
-        holes[i] = math.min(holes[i] + moved, TOP)
-      end
-    end
-  end
-  pause = pause_until
-  changed = true
-end
 
 local granted = 0
 local slot = 0

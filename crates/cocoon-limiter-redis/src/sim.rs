@@ -4,7 +4,7 @@
 //! Random latencies, callers that give up, 429s with wild `Retry-After`s, Redis outages,
 //! FLUSHALL, restarts and jumps of Redis's clock.
 //!
-//! `SIM_SEEDS=n` runs `n` seeds (default 300); `SIM_SEED=s` replays one seed, and a failing
+//! `SIM_SEEDS=n` runs `n` seeds (default 200); `SIM_SEED=s` replays one seed, and a failing
 //! seed prints that line.
 
 use std::cell::RefCell;
@@ -700,7 +700,7 @@ fn a_fleet_keeps_to_the_rate_through_faults() {
             let count = std::env::var("SIM_SEEDS")
                 .ok()
                 .and_then(|n| n.parse().ok())
-                .unwrap_or(300u64);
+                .unwrap_or(200u64);
             (1..=count).collect()
         }
     };
@@ -745,4 +745,61 @@ fn a_fleet_keeps_to_the_rate_through_faults() {
         assert!(run.sent > 0, "{run:?}: {replay}");
     }
     eprintln!("busiest second (around, after) and 429s, per kind of fault: {worst_fault:?}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Any `Retry-After` (a delay up to 2^64 - 1 s, or any date) and any cap: no panic, and
+    /// no pause beyond the cap, neither kept by the process nor stored in Redis.
+    #[test]
+    fn no_answer_pauses_beyond_the_cap(
+        delay in proptest::prelude::any::<u64>(),
+        date_secs in proptest::prelude::any::<u64>(),
+        use_date in proptest::prelude::any::<bool>(),
+        cap_ms in 0u64..200_000,
+        at in 0u64..100_000_000,
+    ) {
+        let now = Arc::new(AtomicU64::new(at));
+        let cap = Duration::from_millis(cap_ms);
+        let settings = RedisLimiterBuilder::new("redis://127.0.0.1/")
+            .bucket("cap")
+            .max_server_pause(cap)
+            .settings()
+            .expect("settings");
+        let core = Core::virtual_time(settings, now.clone(), 7);
+        let redis = Redis::new();
+        redis.store.borrow_mut().clock = SERVER_EPOCH + at;
+        // One answer from Redis first, so the process can share a pause.
+        let Step::Ask(call) = core.begin_reserve(Duration::from_secs(10)) else {
+            panic!("a reservation asks Redis first");
+        };
+        let answer = Answer::parse(&redis.run(&call)).expect("an answer");
+        let Step::Done(Ok(_)) = core.end_reserve(call, Io::Answered(answer), Duration::from_secs(10)) else {
+            panic!("a slot");
+        };
+        let retry_after = if use_date {
+            RetryAfter::At(std::time::UNIX_EPOCH + Duration::from_secs(date_secs % (1u64 << 40)))
+        } else {
+            RetryAfter::Delay(Duration::from_secs(delay))
+        };
+        let outcome = Outcome::answered(
+            StatusCode::TOO_MANY_REQUESTS,
+            RateLimit { retry_after: Some(retry_after), ..RateLimit::default() },
+        );
+        if let Some(call) = core.begin_observe(&outcome) {
+            let reply = redis.run(&call);
+            let answer = Answer::parse(&reply).expect("an answer");
+            core.end_observe(call, Io::Answered(answer));
+        }
+        let server_now = redis.store.borrow().clock;
+        if let Some(pause) = redis.field("pause") {
+            proptest::prop_assert!(pause <= server_now + cap.as_micros() as u64 + 1);
+        }
+        // The process holds its callers no longer than the cap either.
+        let held = Reservation::now().with_ticket(at, 0);
+        if let Confirmation::Wait(wait) = core.confirm(&held) {
+            proptest::prop_assert!(wait <= cap + Duration::from_millis(1), "{wait:?}");
+        }
+    }
 }
