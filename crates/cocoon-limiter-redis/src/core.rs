@@ -414,16 +414,15 @@ impl Core {
             self.heard_redis(&mut ledger, answer, call.decided_at, now);
             let slot = ledger.clock.to_local(answer.slot).unwrap_or(0);
             let late = slot.saturating_add(self.late_tolerance()) < now;
-            if late && answer.granted && !call.retry && call.ask.max_wait.is_some() {
-                if ledger.mode == Mode::Shared {
-                    let ask = self.ask(&mut ledger, now, Some(max_wait), None);
-                    return Step::Ask(Call {
-                        ask,
-                        decided_at: now,
-                        probe: false,
-                        retry: true,
-                    });
-                }
+            let again = answer.granted && !call.retry && call.ask.max_wait.is_some();
+            if late && again && ledger.mode == Mode::Shared {
+                let ask = self.ask(&mut ledger, now, Some(max_wait), None);
+                return Step::Ask(Call {
+                    ask,
+                    decided_at: now,
+                    probe: false,
+                    retry: true,
+                });
             }
         }
         Step::Done(self.settle_reserve(&mut ledger, call, io, max_wait, now))
