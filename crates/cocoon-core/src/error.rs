@@ -556,6 +556,11 @@ impl LimiterError {
         LimiterError::new(LimiterErrorKind::Unavailable, message)
     }
 
+    /// The limiter's shared store refuses it: see [`LimiterErrorKind::Misconfigured`].
+    pub fn misconfigured(message: impl Into<String>) -> Self {
+        LimiterError::new(LimiterErrorKind::Misconfigured, message)
+    }
+
     /// An error of `kind`.
     pub fn new(kind: LimiterErrorKind, message: impl Into<String>) -> Self {
         LimiterError {
@@ -587,4 +592,8 @@ pub enum LimiterErrorKind {
     /// The limiter's shared store (for example Redis) cannot be reached, and the limiter is set
     /// to fail closed rather than fall back to a local budget.
     Unavailable,
+    /// The limiter's shared store answered but refuses it (a wrong password, no permission,
+    /// a read-only replica, a command it does not know): a setting to fix, which falling back
+    /// to a local budget would only hide.
+    Misconfigured,
 }

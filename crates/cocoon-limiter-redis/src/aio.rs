@@ -80,17 +80,24 @@ impl RedisLimiter {
 #[async_trait]
 impl AsyncRateLimiter for RedisLimiter {
     async fn reserve(&self, max_wait: Duration) -> Result<Reservation, LimiterError> {
-        match self.core.begin_reserve(max_wait) {
-            Step::Done(reservation) => reservation,
-            Step::Ask(call) => {
-                let io = self.round_trip(&call).await;
-                self.core.end_reserve(call, io, max_wait)
+        let mut step = self.core.begin_reserve(max_wait);
+        loop {
+            match step {
+                Step::Done(reservation) => return reservation,
+                Step::Ask(call) => {
+                    let io = self.round_trip(&call).await;
+                    step = self.core.end_reserve(call, io, max_wait);
+                }
             }
         }
     }
 
     fn confirm(&self, reservation: &Reservation) -> Confirmation {
         self.core.confirm(reservation)
+    }
+
+    fn release(&self, reservation: &Reservation) {
+        self.core.release(reservation);
     }
 
     async fn observe(&self, _permit: Permit, outcome: &Outcome) {

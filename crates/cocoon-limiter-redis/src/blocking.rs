@@ -78,17 +78,24 @@ fn connect(settings: &Settings) -> Result<Connection, LimiterError> {
 
 impl RateLimiter for RedisLimiter {
     fn reserve(&self, max_wait: Duration) -> Result<Reservation, LimiterError> {
-        match self.core.begin_reserve(max_wait) {
-            Step::Done(reservation) => reservation,
-            Step::Ask(call) => {
-                let io = self.round_trip(&call);
-                self.core.end_reserve(call, io, max_wait)
+        let mut step = self.core.begin_reserve(max_wait);
+        loop {
+            match step {
+                Step::Done(reservation) => return reservation,
+                Step::Ask(call) => {
+                    let io = self.round_trip(&call);
+                    step = self.core.end_reserve(call, io, max_wait);
+                }
             }
         }
     }
 
     fn confirm(&self, reservation: &Reservation) -> Confirmation {
         self.core.confirm(reservation)
+    }
+
+    fn release(&self, reservation: &Reservation) {
+        self.core.release(reservation);
     }
 
     fn observe(&self, _permit: Permit, outcome: &Outcome) {

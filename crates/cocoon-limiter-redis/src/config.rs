@@ -13,10 +13,10 @@ use crate::{blocking, RedisLimiter};
 /// The default prefix of the keys the limiter keeps in Redis.
 pub const DEFAULT_KEY_PREFIX: &str = "cocoonmail:ratelimit:";
 
-/// The default share of the team's budget a process keeps to itself while Redis is
-/// unreachable: a quarter, so that four processes falling back together stay within the
-/// team's rate on average. With `N` processes, use `1 / N`; see
-/// [`RedisLimiterBuilder::fallback_share`] for a strict server.
+/// The share of the team's budget a process keeps to itself while Redis is unreachable, when
+/// it has not yet learned how many processes share the bucket (and no share was set): a
+/// quarter. Once it has heard from Redis, a process uses `1 / N` for the `N` processes it
+/// last saw there; see [`RedisLimiterBuilder::fallback_share`].
 pub const DEFAULT_FALLBACK_SHARE: f64 = 0.25;
 
 /// The default time Redis has to answer one round trip before the limiter counts it as down.
@@ -33,11 +33,16 @@ pub const SAFETY_MARGIN_PER_MILLE: u32 = 30;
 /// How long the bucket's hash outlives its last slot or pause.
 pub(crate) const KEY_GRACE: Duration = Duration::from_secs(1);
 
+/// How long a process's presence in the bucket lasts after its latest round trip: the
+/// processes seen within it are the `N` whose `1 / N` share each takes while Redis is down.
+pub(crate) const PRESENCE: Duration = Duration::from_secs(10);
+
 /// What a limiter does when Redis cannot be reached.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum WhenDown {
-    /// Pace with a local budget of this share of the team's rate.
-    Fallback(f64),
+    /// Pace with a local budget of this share of the team's rate; `None`: `1 / N` for the `N`
+    /// processes last seen in the bucket ([`DEFAULT_FALLBACK_SHARE`] before any was seen).
+    Fallback(Option<f64>),
     /// Refuse every permit with `LimiterErrorKind::Unavailable`.
     FailClosed,
 }
@@ -68,6 +73,8 @@ pub struct RedisLimiterBuilder {
     when_down: WhenDown,
     response_timeout: Duration,
     probe_interval: Duration,
+    max_server_pause: Duration,
+    burst: NonZeroU32,
 }
 
 /// Everything a limiter needs once built.
@@ -82,6 +89,8 @@ pub(crate) struct Settings {
     pub(crate) when_down: WhenDown,
     pub(crate) response_timeout: Duration,
     pub(crate) probe_interval: Duration,
+    pub(crate) max_server_pause: Duration,
+    pub(crate) burst: NonZeroU32,
 }
 
 impl RedisLimiterBuilder {
@@ -92,9 +101,11 @@ impl RedisLimiterBuilder {
             rate: NonZeroU32::new(DOCUMENTED_REQUESTS_PER_SECOND).unwrap_or(NonZeroU32::MIN),
             margin_per_mille: SAFETY_MARGIN_PER_MILLE,
             prefix: DEFAULT_KEY_PREFIX.to_owned(),
-            when_down: WhenDown::Fallback(DEFAULT_FALLBACK_SHARE),
+            when_down: WhenDown::Fallback(None),
             response_timeout: DEFAULT_RESPONSE_TIMEOUT,
             probe_interval: DEFAULT_PROBE_INTERVAL,
+            max_server_pause: cocoon_core::DEFAULT_MAX_SERVER_PAUSE,
+            burst: NonZeroU32::MIN,
         }
     }
 
@@ -139,7 +150,9 @@ impl RedisLimiterBuilder {
     }
 
     /// While Redis cannot be reached, pace this process with a local budget of this share of
-    /// the team's rate (default [`DEFAULT_FALLBACK_SHARE`], a quarter).
+    /// the team's rate. Unset, the share is `1 / N` for the `N` processes the limiter last saw
+    /// in the bucket (each keeps a presence there for 10 s after its latest round trip), and
+    /// [`DEFAULT_FALLBACK_SHARE`] before it has seen any.
     ///
     /// With `N` processes sharing the budget, `1 / N` keeps the team's average rate within
     /// the limit during an outage. The processes' local schedules are not coordinated, though:
@@ -150,7 +163,7 @@ impl RedisLimiterBuilder {
     /// `rate / N` in any second: `1 / (2N)` at 10/s for four processes (at most 2 each). A
     /// larger share trades 429s during an outage for throughput.
     pub fn fallback_share(mut self, share: f64) -> Self {
-        self.when_down = WhenDown::Fallback(share);
+        self.when_down = WhenDown::Fallback(Some(share));
         self
     }
 
@@ -177,6 +190,24 @@ impl RedisLimiterBuilder {
         self
     }
 
+    /// The longest pause an answer may impose (default
+    /// [`cocoon_core::DEFAULT_MAX_SERVER_PAUSE`], 60 s): a 429's `Retry-After` or a full
+    /// window's reset further away is cut to this, here and inside Redis (where a pause holds
+    /// every process of the bucket), so one wild header cannot stall the fleet.
+    pub fn max_server_pause(mut self, cap: Duration) -> Self {
+        self.max_server_pause = cap;
+        self
+    }
+
+    /// Up to `n` permits at once after the bucket was idle (default 1: none at once). The
+    /// shared schedule still never hands out more than the rate in any window of one second
+    /// (with the safety margin): a burst borrows from the second that follows it. Give every
+    /// process of the bucket the same burst.
+    pub fn burst(mut self, n: NonZeroU32) -> Self {
+        self.burst = n;
+        self
+    }
+
     /// The async limiter, on redis-rs's auto-reconnecting connection (it connects on first
     /// use, inside the caller's Tokio runtime).
     pub fn build(self) -> Result<RedisLimiter, ConfigError> {
@@ -188,7 +219,7 @@ impl RedisLimiterBuilder {
         Ok(blocking::RedisLimiter::from_settings(self.settings()?))
     }
 
-    fn settings(self) -> Result<Settings, ConfigError> {
+    pub(crate) fn settings(self) -> Result<Settings, ConfigError> {
         let invalid = |name, reason: &str| ConfigError::InvalidSetting {
             name,
             reason: reason.to_owned(),
@@ -202,7 +233,7 @@ impl RedisLimiterBuilder {
                 "name the budget with api_key(..) or bucket(..)",
             ));
         };
-        if let WhenDown::Fallback(share) = self.when_down {
+        if let WhenDown::Fallback(Some(share)) = self.when_down {
             if !(share > 0.0 && share <= 1.0) {
                 return Err(invalid(
                     "fallback_share",
@@ -230,6 +261,8 @@ impl RedisLimiterBuilder {
             when_down: self.when_down,
             response_timeout: self.response_timeout,
             probe_interval: self.probe_interval,
+            max_server_pause: self.max_server_pause,
+            burst: self.burst,
         })
     }
 }
@@ -245,6 +278,8 @@ impl fmt::Debug for RedisLimiterBuilder {
             .field("when_down", &self.when_down)
             .field("response_timeout", &self.response_timeout)
             .field("probe_interval", &self.probe_interval)
+            .field("max_server_pause", &self.max_server_pause)
+            .field("burst", &self.burst)
             .finish()
     }
 }

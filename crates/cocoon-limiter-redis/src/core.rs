@@ -2,16 +2,17 @@
 //! answer means, the local fallback budget, pauses, and the switches between Redis and the
 //! local budget. The async and the blocking limiter only carry the round trips.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use cocoon_core::limiter::{Confirmation, Outcome, Permit, Reservation};
-use cocoon_core::LimiterError;
+use cocoon_core::{LimiterError, LimiterErrorKind};
 use http::StatusCode;
 
 use crate::bucket::Bucket;
-use crate::config::{Settings, WhenDown, KEY_GRACE};
+use crate::config::{Settings, WhenDown, DEFAULT_FALLBACK_SHARE, KEY_GRACE, PRESENCE};
 use crate::script::{Answer, Ask};
 
 /// Where a limiter's permits come from right now.
@@ -48,26 +49,34 @@ pub struct Stats {
     pub rate_limited: u64,
     /// Pauses written to Redis for every process of the bucket (after 429s).
     pub pauses_shared: u64,
+    /// How many processes Redis last reported in the bucket (0 before it answered): without
+    /// a set [`fallback_share`](crate::RedisLimiterBuilder::fallback_share), each takes
+    /// `1 / processes` of the rate while Redis is down.
+    pub processes: u64,
+    /// Slots given back by callers that gave up before their time.
+    pub released: u64,
 }
 
 /// How a round trip went, as the limiters report it.
 pub(crate) enum Io {
     /// The script answered.
     Answered(Answer),
-    /// Redis failed, timed out, or answered something else.
+    /// Redis failed, timed out, refused the limiter, or answered something else.
     Failed(LimiterError),
     /// The round trip was not made: the limiter left Redis while this call waited its turn.
     Skipped,
 }
 
 /// A round trip to make.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Call {
     pub(crate) ask: Ask,
-    /// When it was decided (this process's microseconds).
+    /// When it was decided (this process's microseconds): the round trip starts about then.
     decided_at: u64,
     /// Whether this call checks if Redis is back.
     probe: bool,
+    /// Whether this reservation's first slot came back too late to be kept.
+    retry: bool,
 }
 
 /// The next step of a reservation.
@@ -79,12 +88,15 @@ pub(crate) enum Step {
 }
 
 /// What one process knows and keeps. Times are microseconds since the limiter's origin,
-/// unless named `server`.
+/// unless named `server` (the schedule's clock in Redis).
 struct Ledger {
     mode: Mode,
     /// No probe before this (only while not shared).
     next_probe: u64,
-    /// This process's clock minus the server's, as the last answers measured it.
+    /// Redis answered a probe: this process keeps to its local budget until then, when every
+    /// process can have noticed Redis is back (and told it where its local slots end).
+    returning_until: Option<u64>,
+    /// This process's clock minus the server's, as the answers measured it.
     clock: ClockOffset,
     /// This process's view of the budget: its latest slot (shared or local), how far pauses
     /// moved its slots, the end of the pause it keeps to. On the local budget, the budget.
@@ -98,6 +110,15 @@ struct Ledger {
     local_tail: Option<u64>,
     /// The end of a full window heard, to be shared with the next reservation (server time).
     floor_server: Option<u64>,
+    /// The shared slots handed out and still to come: this process's time to the server's.
+    granted: BTreeMap<u64, u64>,
+    /// Shared slots given back, to go to Redis with the next round trip: (this process's
+    /// time, server time).
+    releases: Vec<(u64, u64)>,
+    /// How many processes Redis last reported in the bucket.
+    processes: Option<u64>,
+    /// Whether the refusal being met now was logged already.
+    warned: bool,
     stats: Stats,
 }
 
@@ -136,11 +157,21 @@ macro_rules! accessors {
 }
 pub(crate) use accessors;
 
+/// This process's clock.
+enum Clock {
+    /// The machine's monotonic clock, from the limiter's creation.
+    Real(Instant),
+    /// Virtual time, moved by the simulation.
+    #[cfg(test)]
+    Virtual(std::sync::Arc<std::sync::atomic::AtomicU64>),
+}
+
 /// The state both limiters share; see the module docs.
 pub(crate) struct Core {
     pub(crate) settings: Settings,
-    origin: Instant,
-    local_period: u64,
+    clock: Clock,
+    /// This process's presence name in the bucket (random).
+    process: u64,
     ledger: Mutex<Ledger>,
 }
 
@@ -148,25 +179,54 @@ fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
+/// A name no other process is likely to draw: std's per-process random hash keys, with the
+/// process id and the time mixed in.
+fn process_name() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    hasher.finish()
+}
+
 impl Core {
     pub(crate) fn new(settings: Settings) -> Self {
-        let local_period = match settings.when_down {
-            WhenDown::Fallback(share) => (settings.period_us as f64 / share).ceil() as u64,
-            WhenDown::FailClosed => settings.period_us,
-        };
+        Core::with_clock(settings, Clock::Real(Instant::now()), process_name())
+    }
+
+    /// A core on virtual time (microseconds in `now`), named `process`.
+    #[cfg(test)]
+    pub(crate) fn virtual_time(
+        settings: Settings,
+        now: std::sync::Arc<std::sync::atomic::AtomicU64>,
+        process: u64,
+    ) -> Self {
+        Core::with_clock(settings, Clock::Virtual(now), process)
+    }
+
+    fn with_clock(settings: Settings, clock: Clock, process: u64) -> Self {
         Core {
             settings,
-            origin: Instant::now(),
-            local_period: local_period.max(1),
+            clock,
+            process,
             ledger: Mutex::new(Ledger {
                 mode: Mode::Shared,
                 next_probe: 0,
+                returning_until: None,
                 clock: ClockOffset::default(),
                 bucket: Bucket::default(),
                 server_shift: None,
                 moved_ahead: 0,
                 local_tail: None,
                 floor_server: None,
+                granted: BTreeMap::new(),
+                releases: Vec::new(),
+                processes: None,
+                warned: false,
                 stats: Stats {
                     mode: Mode::Shared,
                     fallbacks: 0,
@@ -176,13 +236,19 @@ impl Core {
                     local_permits: 0,
                     rate_limited: 0,
                     pauses_shared: 0,
+                    processes: 0,
+                    released: 0,
                 },
             }),
         }
     }
 
-    fn now(&self) -> u64 {
-        micros(self.origin.elapsed())
+    pub(crate) fn now(&self) -> u64 {
+        match &self.clock {
+            Clock::Real(origin) => micros(origin.elapsed()),
+            #[cfg(test)]
+            Clock::Virtual(now) => now.load(std::sync::atomic::Ordering::SeqCst),
+        }
     }
 
     fn ledger(&self) -> MutexGuard<'_, Ledger> {
@@ -193,11 +259,95 @@ impl Core {
         self.settings.when_down == WhenDown::FailClosed
     }
 
+    /// Microseconds between two slots of the local budget: the team's period over this
+    /// process's share (set, or `1 / N` for the `N` processes last seen in the bucket).
+    fn local_period(&self, ledger: &Ledger) -> u64 {
+        let period = self.settings.period_us;
+        let share = match self.settings.when_down {
+            WhenDown::FailClosed => return period,
+            WhenDown::Fallback(Some(share)) => share,
+            WhenDown::Fallback(None) => match ledger.processes {
+                Some(n) => return period.saturating_mul(n.max(1)),
+                None => DEFAULT_FALLBACK_SHARE,
+            },
+        };
+        ((period as f64 / share).ceil() as u64).max(1)
+    }
+
     pub(crate) fn stats(&self) -> Stats {
         let ledger = self.ledger();
         Stats {
             mode: ledger.mode,
             ..ledger.stats
+        }
+    }
+
+    /// The question for Redis, with everything this process has to tell it: where its slots
+    /// end (to re-seed a lost bucket), what time it thinks it is there (to catch a clock's
+    /// jump), its presence, and the slots it gave back.
+    fn ask(
+        &self,
+        ledger: &mut Ledger,
+        now: u64,
+        max_wait: Option<Duration>,
+        pause_until: Option<u64>,
+    ) -> Ask {
+        let clock = &ledger.clock;
+        let after = ledger
+            .local_tail
+            .filter(|tail| *tail > now)
+            .and_then(|tail| clock.to_server(tail));
+        // Not with a pause: this process's slots moved with it already, and Redis moves its
+        // own.
+        let seed = ledger
+            .bucket
+            .last
+            .filter(|last| *last > now && pause_until.is_none())
+            .and_then(|last| clock.to_server(last));
+        let expect = clock.to_server(now).filter(|t| *t > 0);
+        ledger.releases.retain(|(local, _)| *local > now);
+        let releases = ledger
+            .releases
+            .drain(..)
+            .map(|(_, server)| server)
+            .collect();
+        Ask {
+            period: self.settings.period_us,
+            max_wait: max_wait.map(micros),
+            pause_until,
+            after,
+            grace: micros(KEY_GRACE),
+            // A pause this process keeps to (heard on its local budget, say) holds its new
+            // shared slots too, or they would all go at once when it ends.
+            floor: if max_wait.is_some() {
+                let paused = Some(ledger.bucket.paused_until)
+                    .filter(|until| *until > now)
+                    .and_then(|until| clock.to_server(until));
+                ledger.floor_server.take().max(paused)
+            } else {
+                None
+            },
+            max_pause: micros(self.settings.max_server_pause).max(1),
+            seed,
+            expect,
+            presence: Some((self.process, micros(PRESENCE))),
+            burst: self.settings.burst.get(),
+            rate: self.settings.rate.get(),
+            releases,
+            returning: None,
+        }
+    }
+
+    /// What a round trip that was not made leaves to the next one: its floor and releases.
+    fn keep_for_next(&self, ledger: &mut Ledger, call: &Call) {
+        ledger.floor_server = ledger.floor_server.max(call.ask.floor);
+        if let Some(to_local) = ledger.clock.least {
+            for server in &call.ask.releases {
+                let local = i128::from(*server) + to_local;
+                ledger
+                    .releases
+                    .push((u64::try_from(local.max(0)).unwrap_or(u64::MAX), *server));
+            }
         }
     }
 
@@ -207,28 +357,44 @@ impl Core {
         let mut ledger = self.ledger();
         let probe = ledger.mode != Mode::Shared;
         if probe && !self.fails_closed() {
-            if now < ledger.next_probe {
-                return Step::Done(self.reserve_locally(&mut ledger, now, max_wait));
+            if let Some(until) = ledger.returning_until {
+                // Local slots only before the return ends (Redis holds new shared slots until
+                // then): every process back keeps to that, so the two never meet.
+                if now < until {
+                    let room = until - now - 1;
+                    let period = self.local_period(&ledger);
+                    let within = micros(max_wait).min(room);
+                    if let Ok(slot) = ledger.bucket.reserve(now, period, within, None) {
+                        ledger.local_tail = Some(slot);
+                        ledger.stats.local_permits += 1;
+                        return Step::Done(Ok(self.reservation(&ledger, slot, now)));
+                    }
+                }
+                // Past the return's end: a shared slot, after it.
+                self.back_to_shared(&mut ledger);
+            } else {
+                if now < ledger.next_probe {
+                    return Step::Done(self.reserve_locally(&mut ledger, now, max_wait));
+                }
+                // This caller probes (reserving nothing: its slot is a local one); the others
+                // keep to the local budget until the next probe.
+                ledger.next_probe = now.saturating_add(micros(self.settings.probe_interval));
+                let mut ask = self.ask(&mut ledger, now, None, None);
+                ask.returning = Some(micros(self.returning_for()));
+                return Step::Ask(Call {
+                    ask,
+                    decided_at: now,
+                    probe: true,
+                    retry: false,
+                });
             }
-            // This caller probes; the others keep to the local budget until the next probe.
-            ledger.next_probe = now + micros(self.settings.probe_interval);
         }
-        let after = ledger
-            .local_tail
-            .filter(|tail| *tail > now)
-            .and_then(|tail| ledger.clock.to_server(tail));
-        let floor = ledger.floor_server.take();
+        let ask = self.ask(&mut ledger, now, Some(max_wait), None);
         Step::Ask(Call {
-            ask: Ask {
-                period: self.settings.period_us,
-                max_wait: Some(micros(max_wait)),
-                pause_until: None,
-                after,
-                grace: micros(KEY_GRACE),
-                floor,
-            },
+            ask,
             decided_at: now,
             probe,
+            retry: false,
         })
     }
 
@@ -238,42 +404,90 @@ impl Core {
         call.probe || self.fails_closed() || self.ledger().mode == Mode::Shared
     }
 
-    /// Settles a reservation with its round trip's outcome.
-    pub(crate) fn end_reserve(
+    /// Settles a reservation with its round trip's outcome, or asks once more when the slot
+    /// came back already too late to keep (a slow answer: sending at once would crowd the
+    /// slots after it).
+    pub(crate) fn end_reserve(&self, call: Call, io: Io, max_wait: Duration) -> Step {
+        let now = self.now();
+        let mut ledger = self.ledger();
+        if let Io::Answered(answer) = &io {
+            self.heard_redis(&mut ledger, answer, call.decided_at, now);
+            let slot = ledger.clock.to_local(answer.slot).unwrap_or(0);
+            let late = slot.saturating_add(self.late_tolerance()) < now;
+            let again = answer.granted && !call.retry && call.ask.max_wait.is_some();
+            if late && again && ledger.mode == Mode::Shared {
+                let ask = self.ask(&mut ledger, now, Some(max_wait), None);
+                return Step::Ask(Call {
+                    ask,
+                    decided_at: now,
+                    probe: false,
+                    retry: true,
+                });
+            }
+        }
+        Step::Done(self.settle_reserve(&mut ledger, call, io, max_wait, now))
+    }
+
+    /// How late a slot may come back and still be kept: half the safety margin a second of
+    /// slots holds (15 ms at 10/s), so a late start and the jitter of departures fit in it.
+    fn late_tolerance(&self) -> u64 {
+        let rate = u64::from(self.settings.rate.get());
+        self.settings
+            .period_us
+            .saturating_mul(rate)
+            .saturating_sub(1_000_000)
+            / 2
+    }
+
+    fn settle_reserve(
         &self,
+        ledger: &mut Ledger,
         call: Call,
         io: Io,
         max_wait: Duration,
+        now: u64,
     ) -> Result<Reservation, LimiterError> {
-        let now = self.now();
-        let mut ledger = self.ledger();
         match io {
             Io::Answered(answer) => {
-                self.heard_redis(&mut ledger, &answer, now);
-                let slot = self.to_local(&ledger, answer.slot);
-                if !answer.granted {
+                // Heard already (end_reserve).
+                if call.ask.max_wait.is_none() || ledger.mode != Mode::Shared {
+                    // A probe: Redis is back, but this process keeps to its local budget a
+                    // little longer.
+                    return self.reserve_locally(ledger, now, max_wait);
+                }
+                let slot = self.to_local(ledger, answer.slot);
+                let wait = answer.wait();
+                if !answer.granted || wait > micros(max_wait) {
                     return Err(LimiterError::wait_too_long(
-                        Duration::from_micros(answer.wait()),
+                        Duration::from_micros(wait),
                         max_wait,
                     ));
                 }
                 let bucket = &mut ledger.bucket;
                 bucket.last = Some(bucket.last.map_or(slot, |last| last.max(slot)));
+                // Forget the slots long gone; keep the ones that may still be given back.
+                let recent = ledger.granted.split_off(&now.saturating_sub(1_000_000));
+                ledger.granted = recent;
+                ledger.granted.insert(slot, answer.slot);
                 ledger.stats.shared_permits += 1;
-                Ok(self.reservation(&ledger, slot, now))
+                Ok(self.reservation(ledger, slot, now))
             }
             Io::Failed(error) => {
-                // Not shared after all: keep it for the next round trip.
-                ledger.floor_server = ledger.floor_server.max(call.ask.floor);
-                self.redis_failed(&mut ledger, now, call.decided_at);
+                // Not shared after all: keep its floor and releases for the next round trip.
+                self.keep_for_next(ledger, &call);
+                if error.kind == LimiterErrorKind::Misconfigured {
+                    self.refused(ledger, &error);
+                    return Err(error);
+                }
+                self.redis_failed(ledger, now, call.decided_at);
                 if self.fails_closed() {
                     return Err(error);
                 }
-                self.reserve_locally(&mut ledger, now, max_wait)
+                self.reserve_locally(ledger, now, max_wait)
             }
             Io::Skipped => {
-                ledger.floor_server = ledger.floor_server.max(call.ask.floor);
-                self.reserve_locally(&mut ledger, now, max_wait)
+                self.keep_for_next(ledger, &call);
+                self.reserve_locally(ledger, now, max_wait)
             }
         }
     }
@@ -291,17 +505,15 @@ impl Core {
                 self.settings.shown_url
             )));
         }
-        match ledger
-            .bucket
-            .reserve(now, self.local_period, micros(max_wait), None)
-        {
+        let period = self.local_period(ledger);
+        match ledger.bucket.reserve(now, period, micros(max_wait), None) {
             Ok(slot) => {
                 ledger.local_tail = Some(slot);
                 ledger.stats.local_permits += 1;
                 Ok(self.reservation(ledger, slot, now))
             }
             Err(slot) => Err(LimiterError::wait_too_long(
-                Duration::from_micros(slot - now),
+                Duration::from_micros(slot.saturating_sub(now)),
                 max_wait,
             )),
         }
@@ -317,18 +529,48 @@ impl Core {
         let now = self.now();
         let ledger = self.ledger();
         let moved = ledger.bucket.shift.saturating_sub(reservation.stamp());
-        let start = (reservation.ticket() + moved).max(ledger.bucket.paused_until);
+        let start = reservation
+            .ticket()
+            .saturating_add(moved)
+            .max(ledger.bucket.paused_until);
         if start > now {
             return Confirmation::Wait(Duration::from_micros(start - now));
         }
         Confirmation::Go(Permit::UNTRACKED)
     }
 
+    /// The caller holding `reservation` gave up before its slot: a shared slot goes back to
+    /// Redis with the next round trip (never blocking here), where the next reservation takes
+    /// it; a local slot at the end of the local budget is taken back at once.
+    pub(crate) fn release(&self, reservation: &Reservation) {
+        let now = self.now();
+        let mut ledger = self.ledger();
+        let moved = ledger.bucket.shift.saturating_sub(reservation.stamp());
+        let slot = reservation.ticket().saturating_add(moved);
+        if slot <= now {
+            // Its time has come: whoever is behind it moves no further up.
+            return;
+        }
+        ledger.stats.released += 1;
+        if let Some(server) = ledger.granted.remove(&reservation.ticket()) {
+            ledger.releases.push((slot, server.saturating_add(moved)));
+            return;
+        }
+        if ledger.local_tail == Some(slot) && ledger.bucket.last == Some(slot) {
+            let back = slot.checked_sub(self.local_period(&ledger));
+            ledger.local_tail = back;
+            ledger.bucket.last = back;
+        }
+    }
+
     /// Hears an attempt's outcome; returns the round trip that shares its pause, if one is due.
     pub(crate) fn begin_observe(&self, outcome: &Outcome) -> Option<Call> {
-        let pause = outcome.requested_pause()?;
+        // A pause from an answer is capped: one wild header must not stall the fleet.
+        let pause = outcome
+            .requested_pause()?
+            .min(self.settings.max_server_pause);
         let now = self.now();
-        let until = now + micros(pause);
+        let until = now.saturating_add(micros(pause));
         let mut ledger = self.ledger();
         let limited = outcome.status == Some(StatusCode::TOO_MANY_REQUESTS);
         if limited {
@@ -336,7 +578,7 @@ impl Core {
         }
         if ledger.mode != Mode::Shared {
             // On the local budget, a pause moves the local slots, like the in-memory limiter.
-            let period = self.local_period;
+            let period = self.local_period(&ledger);
             ledger.bucket.pause(now, until, period);
             return None;
         }
@@ -358,18 +600,13 @@ impl Core {
         // Redis will move them: what it reports beyond this is applied when it answers), and
         // tell every process at once.
         let moved = ledger.bucket.pause(now, until, self.settings.period_us);
-        ledger.moved_ahead += moved;
+        ledger.moved_ahead = ledger.moved_ahead.saturating_add(moved);
+        let ask = self.ask(&mut ledger, now, None, Some(until_server));
         Some(Call {
-            ask: Ask {
-                period: self.settings.period_us,
-                max_wait: None,
-                pause_until: Some(until_server),
-                after: None,
-                grace: micros(KEY_GRACE),
-                floor: None,
-            },
+            ask,
             decided_at: now,
             probe: false,
+            retry: false,
         })
     }
 
@@ -379,12 +616,17 @@ impl Core {
         let mut ledger = self.ledger();
         match io {
             Io::Answered(answer) => {
-                self.heard_redis(&mut ledger, &answer, now);
+                self.heard_redis(&mut ledger, &answer, call.decided_at, now);
                 ledger.stats.pauses_shared += 1;
             }
             Io::Failed(_) | Io::Skipped => {
-                if matches!(io, Io::Failed(_)) {
-                    self.redis_failed(&mut ledger, now, call.decided_at);
+                self.keep_for_next(&mut ledger, &call);
+                match io {
+                    Io::Failed(error) if error.kind == LimiterErrorKind::Misconfigured => {
+                        self.refused(&mut ledger, &error);
+                    }
+                    Io::Failed(_) => self.redis_failed(&mut ledger, now, call.decided_at),
+                    _ => {}
                 }
                 // Not shared: the pause stays here, where it already moved this process's
                 // slots; Redis will not report that move.
@@ -393,9 +635,15 @@ impl Core {
         }
     }
 
-    /// Takes in what Redis said: its clock, the bucket's shift and pause; back to shared.
-    fn heard_redis(&self, ledger: &mut Ledger, answer: &Answer, now: u64) {
-        ledger.clock.measured(answer.now, now);
+    /// Takes in what Redis said: its clock, the bucket's shift and pause, how many processes
+    /// share it; on a probe's answer, the return to the shared budget begins.
+    fn heard_redis(&self, ledger: &mut Ledger, answer: &Answer, sent: u64, now: u64) {
+        ledger.clock.measured(answer.now, sent, now);
+        ledger.warned = false;
+        if answer.processes > 0 {
+            ledger.processes = Some(answer.processes);
+            ledger.stats.processes = answer.processes;
+        }
         if let Some(seen) = ledger.server_shift {
             if answer.shift > seen {
                 // Pauses moved the bucket's slots to come, ours among them (less what this
@@ -404,16 +652,43 @@ impl Core {
                 let moved = reported.saturating_sub(ledger.moved_ahead);
                 ledger.moved_ahead = ledger.moved_ahead.saturating_sub(reported);
                 let bucket = &mut ledger.bucket;
-                bucket.shift += moved;
+                bucket.shift = bucket.shift.saturating_add(moved);
                 if let Some(last) = bucket.last.filter(|last| *last >= now) {
-                    bucket.last = Some(last + moved);
+                    bucket.last = Some(last.saturating_add(moved));
                 }
             }
         }
         ledger.server_shift = Some(answer.shift);
-        let pause = self.to_local(ledger, answer.pause);
+        let cap = now.saturating_add(micros(self.settings.max_server_pause));
+        let pause = self.to_local(ledger, answer.pause).min(cap);
         let bucket = &mut ledger.bucket;
         bucket.paused_until = bucket.paused_until.max(pause);
+        match ledger.mode {
+            Mode::Shared => {}
+            Mode::Unavailable => self.back_to_shared(ledger),
+            Mode::Fallback => {
+                if ledger.returning_until.is_none() {
+                    // The other processes notice at their next probe: until each can have,
+                    // their local schedules run, and this one keeps to its own. The end is
+                    // the same for all, set by the first process back.
+                    let cap = now.saturating_add(micros(self.returning_for()));
+                    let back = ledger.clock.to_local(answer.back).unwrap_or(now);
+                    ledger.returning_until = Some(back.min(cap));
+                }
+            }
+        }
+    }
+
+    /// How long a return to Redis lasts after the first process back: until every process can
+    /// have probed Redis again.
+    fn returning_for(&self) -> Duration {
+        self.settings
+            .probe_interval
+            .saturating_add(self.settings.response_timeout)
+    }
+
+    fn back_to_shared(&self, ledger: &mut Ledger) {
+        ledger.returning_until = None;
         if ledger.mode != Mode::Shared {
             ledger.mode = Mode::Shared;
             ledger.stats.returns += 1;
@@ -421,9 +696,20 @@ impl Core {
         }
     }
 
+    /// Redis answered but refuses the limiter: no fallback (it would hide the setting to fix),
+    /// and one warning per streak of refusals.
+    fn refused(&self, ledger: &mut Ledger, error: &LimiterError) {
+        ledger.stats.redis_errors += 1;
+        if !ledger.warned {
+            ledger.warned = true;
+            crate::log::misconfigured(&self.settings, error);
+        }
+    }
+
     /// A round trip failed: leave Redis (once), for the local budget or to fail closed.
     fn redis_failed(&self, ledger: &mut Ledger, now: u64, decided_at: u64) {
         ledger.stats.redis_errors += 1;
+        ledger.returning_until = None;
         let left = if self.fails_closed() {
             Mode::Unavailable
         } else {
@@ -432,7 +718,9 @@ impl Core {
         if ledger.mode == Mode::Shared {
             ledger.mode = left;
             ledger.stats.fallbacks += 1;
-            ledger.next_probe = decided_at.max(now) + micros(self.settings.probe_interval);
+            ledger.next_probe = decided_at
+                .max(now)
+                .saturating_add(micros(self.settings.probe_interval));
             crate::log::left_redis(&self.settings, left);
         }
     }
@@ -444,7 +732,7 @@ impl Core {
     }
 }
 
-/// How many clock measurements the offset is the least of, at most.
+/// How many clock measurements the offset is chosen from, at most.
 const CLOCK_SAMPLES: usize = 16;
 
 /// How long a clock measurement counts (clocks of different hosts drift apart slowly; an idle
@@ -452,30 +740,43 @@ const CLOCK_SAMPLES: usize = 16;
 const CLOCK_SAMPLE_LIFE: u64 = 10_000_000;
 
 /// The offset between this process's clock and the server's. Each answer measures it as the
-/// time the answer was read minus the server's clock when the script ran: the true offset plus
-/// that round trip's delay back (network, scheduling). The least of the last few measurements
-/// is the one least delayed, so slots converted with it do not inherit one slow answer's delay
-/// (and two processes agree on the schedule to within their fastest round trips).
+/// middle of the round trip (between sending and reading) minus the server's clock when the
+/// script ran: the true offset, give or take half the round trip. The measurement of the
+/// fastest recent round trip is the one closest to the truth, so slots converted with it do
+/// not inherit one slow answer's delay (and two processes agree on the schedule to within
+/// half their fastest round trips).
 #[derive(Debug, Default)]
 struct ClockOffset {
-    /// When each measurement was made (this process's clock) and what it found.
-    samples: std::collections::VecDeque<(u64, i128)>,
+    /// When each measurement was made (this process's clock), its round trip, and what it
+    /// found.
+    samples: std::collections::VecDeque<(u64, u64, i128)>,
     least: Option<i128>,
 }
 
 impl ClockOffset {
-    fn measured(&mut self, server: u64, local: u64) {
+    fn measured(&mut self, server: u64, sent: u64, received: u64) {
         while self.samples.len() == CLOCK_SAMPLES
             || self
                 .samples
                 .front()
-                .is_some_and(|(at, _)| local.saturating_sub(*at) > CLOCK_SAMPLE_LIFE)
+                .is_some_and(|(at, _, _)| received.saturating_sub(*at) > CLOCK_SAMPLE_LIFE)
         {
             self.samples.pop_front();
         }
-        self.samples
-            .push_back((local, i128::from(local) - i128::from(server)));
-        self.least = self.samples.iter().map(|(_, offset)| *offset).min();
+        let sent = sent.min(received);
+        let middle = sent + (received - sent) / 2;
+        self.samples.push_back((
+            received,
+            received - sent,
+            i128::from(middle) - i128::from(server),
+        ));
+        // The fastest round trip; the latest of equals (clocks drift).
+        self.least = self
+            .samples
+            .iter()
+            .rev()
+            .min_by_key(|(_, round_trip, _)| *round_trip)
+            .map(|(_, _, offset)| *offset);
     }
 
     fn to_local(&self, server: u64) -> Option<u64> {
@@ -508,14 +809,17 @@ mod tests {
     fn the_clock_offset_is_the_least_delayed_recent_measurement() {
         let mut clock = ClockOffset::default();
         assert_eq!(clock.to_local(5), None);
-        // Server at 1_000_000 when the script ran; read at 200 (+ delays) here.
-        clock.measured(1_000_000, 250);
-        clock.measured(1_100_000, 100_203);
-        clock.measured(1_200_000, 200_900);
+        // Server at 1_000_000 when the script ran, in the middle of a round trip from 150 to
+        // 350 here: offset 250 - 1_000_000.
+        clock.measured(1_000_000, 150, 350);
+        // A faster round trip (10 us) measures 100_203.
+        clock.measured(1_100_000, 100_198, 100_208);
+        // A slower one, however small its offset, does not count over the fastest.
+        clock.measured(1_200_000, 150_000, 200_100);
         assert_eq!(clock.to_local(1_300_000), Some(300_203));
         assert_eq!(clock.to_server(300_203), Some(1_300_000));
         // Eleven seconds later the old measurements no longer count.
-        clock.measured(12_200_000, 11_200_700);
+        clock.measured(12_200_000, 11_200_600, 11_200_800);
         assert_eq!(clock.to_local(12_300_000), Some(11_300_700));
     }
 }

@@ -2,7 +2,7 @@
 //! [`Io`], with errors that never show the URL's password.
 
 use cocoon_core::LimiterError;
-use redis::{RedisError, RedisResult, Value};
+use redis::{ErrorKind, RedisError, RedisResult, ServerErrorKind, Value};
 
 use crate::config::Settings;
 use crate::core::Io;
@@ -22,11 +22,45 @@ pub(crate) fn settle(settings: &Settings, reply: RedisResult<Value>) -> Io {
     }
 }
 
-/// Redis failed.
+/// Redis failed: down (an outage to wait out on the local budget) or refusing the limiter (a
+/// setting to fix).
 pub(crate) fn failed(settings: &Settings, error: RedisError) -> LimiterError {
     // redis-rs's messages name the failure (refused, WRONGPASS, ...), never the URL.
+    if refuses(&error) {
+        return LimiterError::misconfigured(format!(
+            "Redis at {} refuses the limiter: {error}",
+            settings.shown_url
+        ))
+        .with_source(error);
+    }
     LimiterError::unavailable(format!("Redis at {} failed: {error}", settings.shown_url))
         .with_source(error)
+}
+
+/// Whether Redis answered but refuses what the limiter needs: a wrong password or none,
+/// no permission, a read-only replica, no scripting. Waiting does not mend these.
+pub(crate) fn refuses(error: &RedisError) -> bool {
+    match error.kind() {
+        ErrorKind::AuthenticationFailed | ErrorKind::InvalidClientConfig => true,
+        ErrorKind::Server(ServerErrorKind::ReadOnly | ServerErrorKind::NoPerm) => true,
+        ErrorKind::Server(ServerErrorKind::ResponseError) => error.detail().is_some_and(|d| {
+            let d = d.to_ascii_lowercase();
+            d.contains("unknown command")
+                || d.contains("authentication required")
+                || d.contains("unauthenticated")
+        }),
+        _ => {
+            // A script's error can come wrapped (the script call is a small pipeline), with
+            // only its text telling the code.
+            let text = error.to_string();
+            matches!(
+                error.code(),
+                Some("NOAUTH" | "WRONGPASS" | "NOPERM" | "READONLY")
+            ) || ["NOAUTH", "WRONGPASS", "NOPERM", "READONLY"]
+                .iter()
+                .any(|code| text.contains(code))
+        }
+    }
 }
 
 /// Redis did not answer in time.

@@ -41,7 +41,27 @@
 //! first served, `1.03 / rate` seconds apart ([`SAFETY_MARGIN_PER_MILLE`]), and answers with
 //! the wait; a caller whose slot would be further away than the client's `max_limiter_wait` is
 //! refused without using the slot up. The bucket is one small hash that expires a second after
-//! its last slot, so nothing accumulates in Redis.
+//! its last slot (or ten after a process's last round trip), so nothing accumulates in Redis.
+//!
+//! - **Burst**: with [`burst(n)`](RedisLimiterBuilder::burst), up to `n` go at once after the
+//!   bucket was idle, and still never more than the rate in any second (with the margin).
+//! - **Given back**: a caller that gives up before its slot (timed out, dropped) releases it
+//!   without blocking; the slot rides on the process's next round trip and the next caller of
+//!   any process takes it.
+//! - **Capped pauses**: no answer pauses the bucket longer than
+//!   [`max_server_pause`](RedisLimiterBuilder::max_server_pause) (60 s), in the process and in
+//!   Redis; a `Retry-After: 18446744073709551615` is a 60 s pause.
+//! - **Lost state**: after `FLUSHALL`, eviction, a restart without persistence or a failover,
+//!   each process's next round trip seeds the bucket again with the latest slot it holds, so
+//!   slots already handed out are not handed out again by the processes heard from.
+//! - **Clock jumps**: the script runs on the schedule's own clock (Redis's `TIME` plus a
+//!   correction kept in the bucket): it never runs backwards, and when `TIME` is more than a
+//!   second away from where the processes expect it (they send their estimate), it keeps to
+//!   theirs, so a step of Redis's clock neither hands slots out twice nor makes callers wait.
+//! - **Misconfiguration is not an outage**: a wrong or missing password, no permission, a
+//!   read-only replica or an unknown command is a [`LimiterError`] of kind
+//!   [`Misconfigured`](cocoon_core::LimiterErrorKind::Misconfigured) at the first permit and a
+//!   `WARN` event, not a silent fall back to the local budget.
 //!
 //! The hash's key is a prefix ([`DEFAULT_KEY_PREFIX`]) and either a SHA-256 hash of the API key
 //! ([`RedisLimiterBuilder::api_key`]; never the key itself) or a bucket name of your choice
@@ -71,15 +91,17 @@
 //! - **Redis down**: calls neither fail nor flood the API. When a round trip fails or takes
 //!   longer than the [response timeout](RedisLimiterBuilder::response_timeout)
 //!   ([`DEFAULT_RESPONSE_TIMEOUT`], 250 ms, so a hung Redis delays a call by at most that), the
-//!   limiter paces its process with a local budget of
-//!   [`fallback_share`](RedisLimiterBuilder::fallback_share) of the team's rate
-//!   ([`DEFAULT_FALLBACK_SHARE`], a quarter). Pick `1 / N` for `N` processes: together they
-//!   then stay within the limit on average during an outage, though their uncoordinated local
-//!   schedules can line up into a few 429s from a strict server; `1 / (2N)` avoids those, and
-//!   a larger share trades more 429s for throughput.
+//!   limiter paces its process with a local budget of `1 / N` of the team's rate, for the `N`
+//!   processes it last saw in the bucket (each keeps a presence there for 10 s after its latest
+//!   round trip; [`DEFAULT_FALLBACK_SHARE`], a quarter, before it has seen any), or of a
+//!   [`fallback_share`](RedisLimiterBuilder::fallback_share) you set. The local schedules are
+//!   not coordinated: in any one second the fleet sends at most `rate / 1.03 + N` (each process
+//!   at most one more than its share), and the rate on average.
 //!   It tries Redis again at most once per [`probe_interval`](RedisLimiterBuilder::probe_interval)
-//!   (1 s) and, when Redis answers, is back on the shared budget, after the local slots it
-//!   already handed out. Each switch is a `tracing` event at `info` level (feature `tracing`)
+//!   (1 s). The first process to find Redis back sets one end to the return for every process,
+//!   a probe interval and a response timeout later (1.25 s by default): until then each keeps
+//!   to its local budget, with its local slots before that end, and Redis hands out no shared
+//!   slot before it; then all are on the shared budget, after the local slots they reported. Each switch is a `tracing` event at `info` level (feature `tracing`)
 //!   and shows in [`RedisLimiter::mode`], [`RedisLimiter::is_shared`] and
 //!   [`RedisLimiter::stats`] (fallbacks, returns, errors). A pause heard while on the local
 //!   budget stays in the process.
@@ -111,6 +133,8 @@ mod core;
 mod io;
 mod log;
 mod script;
+#[cfg(test)]
+mod sim;
 
 pub use aio::RedisLimiter;
 pub use config::{

@@ -9,10 +9,9 @@ use crate::core::Mode;
 pub(crate) fn left_redis(settings: &Settings, now: Mode) {
     #[cfg(feature = "tracing")]
     match (now, settings.when_down) {
-        (_, crate::config::WhenDown::Fallback(share)) => tracing::info!(
+        (_, crate::config::WhenDown::Fallback(_)) => tracing::info!(
             redis = %settings.shown_url,
             bucket = %settings.key,
-            fallback_share = share,
             "Redis does not answer: pacing with this process's local share of the budget"
         ),
         _ => tracing::info!(
@@ -35,4 +34,18 @@ pub(crate) fn back_to_redis(settings: &Settings) {
     );
     #[cfg(not(feature = "tracing"))]
     let _ = settings;
+}
+
+/// Redis answered, but not as the limiter needs (a wrong password, no permission, a read-only
+/// replica, no scripting): a setting to fix, not an outage to wait out.
+pub(crate) fn misconfigured(settings: &Settings, error: &cocoon_core::LimiterError) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        redis = %settings.shown_url,
+        bucket = %settings.key,
+        error = %error,
+        "Redis refuses the limiter: permits fail until its settings are fixed"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (settings, error);
 }
