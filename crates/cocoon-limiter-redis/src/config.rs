@@ -8,7 +8,10 @@ use std::time::Duration;
 use cocoon_core::{ConfigError, DOCUMENTED_REQUESTS_PER_SECOND};
 use sha2::{Digest, Sha256};
 
-use crate::{blocking, RedisLimiter};
+use crate::blocking;
+use crate::conn::Topology;
+#[cfg(feature = "tokio")]
+use crate::RedisLimiter;
 
 /// The default prefix of the keys the limiter keeps in Redis.
 pub const DEFAULT_KEY_PREFIX: &str = "cocoonmail:ratelimit:";
@@ -42,16 +45,16 @@ pub(crate) enum WhenDown {
     FailClosed,
 }
 
-/// Builds a [`RedisLimiter`] (async) or a [`blocking::RedisLimiter`]: the same settings, the
-/// same bucket, so async and blocking processes can share one budget.
+/// Builds an async `RedisLimiter` (feature `tokio`) or a [`blocking::RedisLimiter`]: the same
+/// settings, the same bucket, so async and blocking processes can share one budget.
 ///
 /// ```
-/// use cocoon_limiter_redis::RedisLimiter;
+/// use cocoon_limiter_redis::blocking::RedisLimiter;
 /// # let key = "pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=";
 /// let limiter = RedisLimiter::builder("redis://:secret@127.0.0.1:6379/0")
 ///     .api_key(key)
 ///     .fallback_share(1.0 / 3.0) // three processes share this key
-///     .build()?;
+///     .build_blocking()?;
 /// // Neither the password nor the key shows.
 /// let shown = format!("{limiter:?}");
 /// assert!(!shown.contains("secret") && !shown.contains(key));
@@ -68,6 +71,7 @@ pub struct RedisLimiterBuilder {
     when_down: WhenDown,
     response_timeout: Duration,
     probe_interval: Duration,
+    topology: Topology,
 }
 
 /// Everything a limiter needs once built.
@@ -82,6 +86,7 @@ pub(crate) struct Settings {
     pub(crate) when_down: WhenDown,
     pub(crate) response_timeout: Duration,
     pub(crate) probe_interval: Duration,
+    pub(crate) topology: Topology,
 }
 
 impl RedisLimiterBuilder {
@@ -95,6 +100,7 @@ impl RedisLimiterBuilder {
             when_down: WhenDown::Fallback(DEFAULT_FALLBACK_SHARE),
             response_timeout: DEFAULT_RESPONSE_TIMEOUT,
             probe_interval: DEFAULT_PROBE_INTERVAL,
+            topology: Topology::Detect,
         }
     }
 
@@ -177,8 +183,28 @@ impl RedisLimiterBuilder {
         self
     }
 
+    /// Whether the URL names one server or a node of a Redis Cluster (default
+    /// [`Topology::Detect`]: the first connection asks the server with `INFO cluster`).
+    ///
+    /// On a cluster the bucket stays one key, so each round trip is one script run on the node
+    /// owning the key's slot; `MOVED` and `ASK` answers (resharding, a replica promoted) are
+    /// followed, not taken for an outage. While the node owning the slot is down and no replica
+    /// has taken over, the cluster refuses the slot and the limiter paces on its local budget
+    /// until the slot is served again.
+    ///
+    /// Redis Sentinel: give the URL of the current primary (or of a proxy or DNS name that
+    /// follows it), with [`Topology::Standalone`] or the default. The limiter does not ask the
+    /// sentinels where the primary is: after a failover it falls back to its local budget until
+    /// the URL leads to a primary again (a replica answers the script's writes with `READONLY`,
+    /// which the limiter counts as Redis being down).
+    pub fn topology(mut self, topology: Topology) -> Self {
+        self.topology = topology;
+        self
+    }
+
     /// The async limiter, on redis-rs's auto-reconnecting connection (it connects on first
     /// use, inside the caller's Tokio runtime).
+    #[cfg(feature = "tokio")]
     pub fn build(self) -> Result<RedisLimiter, ConfigError> {
         Ok(RedisLimiter::from_settings(self.settings()?))
     }
@@ -230,6 +256,7 @@ impl RedisLimiterBuilder {
             when_down: self.when_down,
             response_timeout: self.response_timeout,
             probe_interval: self.probe_interval,
+            topology: self.topology,
         })
     }
 }
@@ -245,6 +272,7 @@ impl fmt::Debug for RedisLimiterBuilder {
             .field("when_down", &self.when_down)
             .field("response_timeout", &self.response_timeout)
             .field("probe_interval", &self.probe_interval)
+            .field("topology", &self.topology)
             .finish()
     }
 }

@@ -41,9 +41,14 @@ pub(crate) fn timed_out(settings: &Settings) -> Io {
 /// one is compiled into the program (the SDK itself brings only aws-lc-rs, but another crate of
 /// the build may bring ring). Installs aws-lc-rs's when none is installed yet, the provider both
 /// HTTP transports use; a provider the program installed itself is kept.
+#[cfg(feature = "rustls")]
 pub(crate) fn ensure_tls_provider(settings: &Settings) {
     if settings.tls && rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing the race to another installer is fine: a provider is then installed.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     }
 }
+
+/// Without rustls there is no provider to install.
+#[cfg(not(feature = "rustls"))]
+pub(crate) fn ensure_tls_provider(_settings: &Settings) {}

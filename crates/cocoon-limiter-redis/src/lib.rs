@@ -103,20 +103,24 @@
 //! [`RateLimiter`]: cocoon_core::limiter::RateLimiter
 //! [`LimiterError`]: cocoon_core::LimiterError
 
+#[cfg(feature = "tokio")]
 mod aio;
 pub mod blocking;
 mod bucket;
 mod config;
+mod conn;
 mod core;
 mod io;
 mod log;
 mod script;
 
+#[cfg(feature = "tokio")]
 pub use aio::RedisLimiter;
 pub use config::{
     RedisLimiterBuilder, DEFAULT_FALLBACK_SHARE, DEFAULT_KEY_PREFIX, DEFAULT_PROBE_INTERVAL,
     DEFAULT_RESPONSE_TIMEOUT, SAFETY_MARGIN_PER_MILLE,
 };
+pub use conn::Topology;
 pub use core::{Mode, Stats};
 
 /// The script every round trip runs (the GCRA with reservations and pauses), for inspection or

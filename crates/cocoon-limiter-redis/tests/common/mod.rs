@@ -2,6 +2,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod cluster;
 mod redis_server;
 
 use std::time::Duration;
