@@ -62,7 +62,15 @@ impl RedisLimiter {
         let invocation = call.ask.invocation(&settings.key);
         let reply = async {
             let mut connection = self.connection().await?;
-            Ok(connection.invoke(&invocation).await)
+            let reply = connection.invoke(&invocation).await;
+            if reply.is_err() && !connection.reconnects_itself() {
+                // The next round trip starts on a fresh connection.
+                *self
+                    .connection
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = None;
+            }
+            Ok(reply)
         };
         match tokio::time::timeout(settings.response_timeout, reply).await {
             Ok(Ok(reply)) => io::settle(settings, reply),

@@ -72,6 +72,8 @@ pub struct RedisLimiterBuilder {
     response_timeout: Duration,
     probe_interval: Duration,
     topology: Topology,
+    #[cfg(feature = "rustls")]
+    tls_roots: Option<Vec<u8>>,
 }
 
 /// Everything a limiter needs once built.
@@ -79,7 +81,6 @@ pub struct RedisLimiterBuilder {
 pub(crate) struct Settings {
     pub(crate) client: redis::Client,
     pub(crate) shown_url: String,
-    pub(crate) tls: bool,
     pub(crate) key: String,
     pub(crate) period_us: u64,
     pub(crate) rate: NonZeroU32,
@@ -87,6 +88,9 @@ pub(crate) struct Settings {
     pub(crate) response_timeout: Duration,
     pub(crate) probe_interval: Duration,
     pub(crate) topology: Topology,
+    /// For `rediss://`: the limiter's own TLS session settings.
+    #[cfg(feature = "rustls")]
+    pub(crate) rustls: Option<crate::tls::Tls>,
 }
 
 impl RedisLimiterBuilder {
@@ -101,6 +105,8 @@ impl RedisLimiterBuilder {
             response_timeout: DEFAULT_RESPONSE_TIMEOUT,
             probe_interval: DEFAULT_PROBE_INTERVAL,
             topology: Topology::Detect,
+            #[cfg(feature = "rustls")]
+            tls_roots: None,
         }
     }
 
@@ -202,6 +208,17 @@ impl RedisLimiterBuilder {
         self
     }
 
+    /// For `rediss://`: trust only these CA certificates (PEM, one or more) for the Redis
+    /// server's certificate, instead of the platform's root certificates (feature `rustls`).
+    ///
+    /// The limiter makes its own rustls configuration with aws-lc-rs and never installs a
+    /// process-wide rustls provider, so your program may install its own, before or after.
+    #[cfg(feature = "rustls")]
+    pub fn tls_root_certificates(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls_roots = Some(pem.into());
+        self
+    }
+
     /// The async limiter, on redis-rs's auto-reconnecting connection (it connects on first
     /// use, inside the caller's Tokio runtime).
     #[cfg(feature = "tokio")]
@@ -220,8 +237,27 @@ impl RedisLimiterBuilder {
             reason: reason.to_owned(),
         };
         let shown_url = redact_url(&self.url);
-        let client = redis::Client::open(self.url.as_str())
-            .map_err(|_| invalid("redis_url", &format!("{shown_url:?} is not a Redis URL")))?;
+        let not_a_url = || invalid("redis_url", &format!("{shown_url:?} is not a Redis URL"));
+        let (client, tls) = open(&self.url).ok_or_else(not_a_url)?;
+        #[cfg(feature = "rustls")]
+        let rustls = match tls {
+            Some((host, port)) => {
+                if self.topology == Topology::Cluster {
+                    return Err(invalid(
+                        "topology",
+                        "a Redis Cluster over rediss:// is not supported",
+                    ));
+                }
+                let roots = self.tls_roots.as_deref();
+                Some(
+                    crate::tls::Tls::new(&host, port, roots)
+                        .map_err(|reason| invalid("tls_root_certificates", &reason))?,
+                )
+            }
+            None => None,
+        };
+        #[cfg(not(feature = "rustls"))]
+        let _ = tls;
         let Some(bucket) = self.bucket else {
             return Err(invalid(
                 "bucket",
@@ -242,13 +278,8 @@ impl RedisLimiterBuilder {
                 "timeouts and the probe interval must be more than zero",
             ));
         }
-        let tls = matches!(
-            client.get_connection_info().addr(),
-            redis::ConnectionAddr::TcpTls { .. }
-        );
         Ok(Settings {
             client,
-            tls,
             shown_url,
             key: format!("{}{bucket}", self.prefix),
             period_us: period_us(self.rate, self.margin_per_mille),
@@ -257,8 +288,31 @@ impl RedisLimiterBuilder {
             response_timeout: self.response_timeout,
             probe_interval: self.probe_interval,
             topology: self.topology,
+            #[cfg(feature = "rustls")]
+            rustls,
         })
     }
+}
+
+/// The redis-rs client for `url`, and for `rediss://` with the `rustls` feature the host and
+/// port the limiter opens its own TLS session to (the client then holds the same URL as
+/// `redis://`, for the password and the database). `None` when it is not a Redis URL, or
+/// names TLS that this build cannot speak.
+fn open(url: &str) -> Option<(redis::Client, Option<(String, u16)>)> {
+    let scheme_end = url.find("://")?;
+    let tls = url[..scheme_end].eq_ignore_ascii_case("rediss");
+    if !tls || cfg!(not(feature = "rustls")) {
+        return redis::Client::open(url).ok().map(|client| (client, None));
+    }
+    // A fragment (`#insecure`) would turn certificate checks off: not offered.
+    if url.contains('#') {
+        return None;
+    }
+    let client = redis::Client::open(format!("redis{}", &url[scheme_end..])).ok()?;
+    let redis::ConnectionAddr::Tcp(host, port) = client.get_connection_info().addr().clone() else {
+        return None;
+    };
+    Some((client, Some((host, port))))
 }
 
 impl fmt::Debug for RedisLimiterBuilder {
@@ -273,7 +327,7 @@ impl fmt::Debug for RedisLimiterBuilder {
             .field("response_timeout", &self.response_timeout)
             .field("probe_interval", &self.probe_interval)
             .field("topology", &self.topology)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

@@ -56,18 +56,28 @@ pub(crate) enum Blocking {
     Single(redis::Connection),
     /// A cluster, through any of its nodes.
     Cluster(Box<redis::cluster::ClusterConnection>),
+    /// One server over the limiter's own TLS session.
+    #[cfg(feature = "rustls")]
+    Tls(Box<crate::tls::BlockingTls>),
 }
 
 impl Blocking {
     /// Connects, asking the server what it is unless the settings say.
     pub(crate) fn connect(settings: &Settings) -> Result<Blocking, LimiterError> {
-        io::ensure_tls_provider(settings);
         let timeout = settings.response_timeout;
+        #[cfg(feature = "rustls")]
+        if let Some(tls) = &settings.rustls {
+            let info = settings.client.get_connection_info().redis_settings();
+            let mut single = crate::tls::BlockingTls::connect(tls, info, timeout)
+                .map_err(|e| io::failed(settings, e))?;
+            if settings.topology == Topology::Detect && is_cluster(settings, &mut single)? {
+                return Err(cluster_over_tls(settings));
+            }
+            return Ok(Blocking::Tls(Box::new(single)));
+        }
         if settings.topology != Topology::Cluster {
             let mut single = single_blocking(settings, timeout)?;
-            if settings.topology == Topology::Standalone
-                || !blocking_is_cluster(settings, &mut single)?
-            {
+            if settings.topology == Topology::Standalone || !is_cluster(settings, &mut single)? {
                 return Ok(Blocking::Single(single));
             }
         }
@@ -83,6 +93,8 @@ impl Blocking {
         let connection: &mut dyn ConnectionLike = match self {
             Blocking::Single(single) => single,
             Blocking::Cluster(cluster) => &mut **cluster,
+            #[cfg(feature = "rustls")]
+            Blocking::Tls(tls) => &mut **tls,
         };
         invocation.invoke::<Value>(connection)
     }
@@ -105,9 +117,9 @@ fn single_blocking(
 
 /// Whether the server is a cluster node. A server that refuses `INFO` (renamed or forbidden
 /// by an ACL) is taken for one server; a connection that fails is an error.
-fn blocking_is_cluster(
+fn is_cluster(
     settings: &Settings,
-    connection: &mut redis::Connection,
+    connection: &mut dyn ConnectionLike,
 ) -> Result<bool, LimiterError> {
     match redis::cmd("INFO")
         .arg("cluster")
@@ -119,6 +131,16 @@ fn blocking_is_cluster(
         }
         Err(_) => Ok(false),
     }
+}
+
+/// A cluster node behind `rediss://`: the limiter's own TLS does not reach a cluster's other
+/// nodes, so it says so rather than sending the script to whichever node the URL names.
+#[cfg(feature = "rustls")]
+fn cluster_over_tls(settings: &Settings) -> LimiterError {
+    LimiterError::unavailable(format!(
+        "Redis at {} is a Redis Cluster node: a cluster over rediss:// is not supported",
+        settings.shown_url
+    ))
 }
 
 #[cfg(feature = "tokio")]
@@ -143,6 +165,9 @@ mod aio {
         Single(ConnectionManager),
         /// A cluster, through any of its nodes (the cluster client reconnects by itself).
         Cluster(redis::cluster_async::ClusterConnection),
+        /// One server over the limiter's own TLS session (made again after an error).
+        #[cfg(feature = "rustls")]
+        Tls(redis::aio::MultiplexedConnection),
     }
 
     impl Async {
@@ -150,7 +175,32 @@ mod aio {
         /// server, nothing is sent before the first round trip.
         pub(crate) async fn connect(settings: &Settings) -> Result<Async, LimiterError> {
             let failed = |e| io::failed(settings, e);
-            io::ensure_tls_provider(settings);
+            #[cfg(feature = "rustls")]
+            if let Some(tls) = &settings.rustls {
+                let info = settings.client.get_connection_info().redis_settings();
+                let mut single = tls
+                    .connect_async(info, settings.response_timeout)
+                    .await
+                    .map_err(failed)?;
+                if settings.topology == Topology::Detect {
+                    let info = redis::cmd("INFO")
+                        .arg("cluster")
+                        .query_async::<String>(&mut single)
+                        .await;
+                    match info {
+                        Ok(info) if cluster_enabled(&info) => {
+                            return Err(super::cluster_over_tls(settings))
+                        }
+                        Err(e)
+                            if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() =>
+                        {
+                            return Err(failed(e))
+                        }
+                        _ => {}
+                    }
+                }
+                return Ok(Async::Tls(single));
+            }
             if settings.topology != Topology::Cluster {
                 let timeout = settings.response_timeout;
                 let config = ConnectionManagerConfig::new()
@@ -194,6 +244,18 @@ mod aio {
             match self {
                 Async::Single(single) => invocation.invoke_async(single).await,
                 Async::Cluster(cluster) => invocation.invoke_async(cluster).await,
+                #[cfg(feature = "rustls")]
+                Async::Tls(single) => invocation.invoke_async(single).await,
+            }
+        }
+
+        /// Whether the connection reconnects by itself after an error; otherwise the limiter
+        /// makes a new one for its next round trip.
+        pub(crate) fn reconnects_itself(&self) -> bool {
+            match self {
+                Async::Single(_) | Async::Cluster(_) => true,
+                #[cfg(feature = "rustls")]
+                Async::Tls(_) => false,
             }
         }
     }

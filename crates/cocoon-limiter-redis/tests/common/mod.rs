@@ -4,6 +4,7 @@
 
 pub mod cluster;
 mod redis_server;
+pub mod tls_server;
 
 use std::time::Duration;
 
