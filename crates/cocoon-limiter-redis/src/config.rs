@@ -238,6 +238,14 @@ impl RedisLimiterBuilder {
         };
         let shown_url = redact_url(&self.url);
         let not_a_url = || invalid("redis_url", &format!("{shown_url:?} is not a Redis URL"));
+        if cfg!(not(any(feature = "rustls", feature = "native-tls")))
+            && self.url.to_ascii_lowercase().starts_with("rediss://")
+        {
+            return Err(invalid(
+                "redis_url",
+                "rediss:// needs TLS: the `rustls` or `native-tls` feature",
+            ));
+        }
         let (client, tls) = open(&self.url).ok_or_else(not_a_url)?;
         #[cfg(feature = "rustls")]
         let rustls = match tls {
