@@ -197,6 +197,9 @@ fn each_switch_is_an_info_event_without_secrets() {
         .finish();
     let mut server = RedisServer::with_password("s3cr3t-pw");
     tracing::subscriber::with_default(subscriber, || {
+        // Other tests of this binary may have met the limiter's events first, with no
+        // subscriber of theirs: make every event site ask again, this subscriber included.
+        tracing::callsite::rebuild_interest_cache();
         let limiter = builder(&server)
             .probe_interval(Duration::from_millis(100))
             .build_blocking()
