@@ -1,4 +1,5 @@
-//! The async limiter: round trips on redis-rs's auto-reconnecting `ConnectionManager`.
+//! The async limiter: round trips on redis-rs's auto-reconnecting `ConnectionManager`, or its
+//! cluster client.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -7,10 +8,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cocoon_core::limiter::{AsyncRateLimiter, Confirmation, Outcome, Permit, Reservation};
 use cocoon_core::LimiterError;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::Value;
 
 use crate::config::RedisLimiterBuilder;
+use crate::conn;
 use crate::core::{Call, Core, Io, Step};
 use crate::io;
 
@@ -23,7 +23,7 @@ use crate::io;
 #[derive(Clone)]
 pub struct RedisLimiter {
     core: Arc<Core>,
-    connection: Arc<Mutex<Option<ConnectionManager>>>,
+    connection: Arc<Mutex<Option<conn::Async>>>,
 }
 
 impl RedisLimiter {
@@ -35,28 +35,23 @@ impl RedisLimiter {
 
     crate::core::accessors!();
 
-    /// The connection, made on first use (inside the caller's runtime).
-    fn connection(&self) -> Result<ConnectionManager, LimiterError> {
+    /// The connection, made on first use (inside the caller's runtime); clones share it.
+    async fn connection(&self) -> Result<conn::Async, LimiterError> {
+        let made = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(connection) = made {
+            return Ok(connection);
+        }
+        // Not under the lock: callers that race here each connect, and the first one kept wins.
+        let connection = conn::Async::connect(&self.core.settings).await?;
         let mut slot = self
             .connection
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(manager) = &*slot {
-            return Ok(manager.clone());
-        }
-        let settings = &self.core.settings;
-        io::ensure_tls_provider(settings);
-        let timeout = settings.response_timeout;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(2)
-            .set_min_delay(Duration::from_millis(50))
-            .set_max_delay(settings.probe_interval);
-        let manager = ConnectionManager::new_lazy_with_config(settings.client.clone(), config)
-            .map_err(|e| io::failed(settings, e))?;
-        *slot = Some(manager.clone());
-        Ok(manager)
+        Ok(slot.get_or_insert(connection).clone())
     }
 
     async fn round_trip(&self, call: &Call) -> Io {
@@ -64,14 +59,22 @@ impl RedisLimiter {
             return Io::Skipped;
         }
         let settings = &self.core.settings;
-        let mut connection = match self.connection() {
-            Ok(connection) => connection,
-            Err(error) => return Io::Failed(error),
-        };
         let invocation = call.ask.invocation(&settings.key);
-        let reply = invocation.invoke_async::<Value>(&mut connection);
+        let reply = async {
+            let mut connection = self.connection().await?;
+            let reply = connection.invoke(&invocation).await;
+            if reply.is_err() && !connection.reconnects_itself() {
+                // The next round trip starts on a fresh connection.
+                *self
+                    .connection
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = None;
+            }
+            Ok(reply)
+        };
         match tokio::time::timeout(settings.response_timeout, reply).await {
-            Ok(reply) => io::settle(settings, reply),
+            Ok(Ok(reply)) => io::settle(settings, reply),
+            Ok(Err(error)) => Io::Failed(error),
             Err(_) => io::timed_out(settings),
         }
     }

@@ -1,19 +1,19 @@
-//! The blocking limiter: round trips on a plain connection, opened again after an error.
+//! The blocking limiter: round trips on a plain connection (or a cluster's), opened again
+//! after an error.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use cocoon_core::limiter::{Confirmation, Outcome, Permit, RateLimiter, Reservation};
-use cocoon_core::LimiterError;
-use redis::{Connection, Value};
-
-use crate::config::{RedisLimiterBuilder, Settings};
+use crate::config::RedisLimiterBuilder;
+use crate::conn;
 use crate::core::{Call, Core, Io, Step};
 use crate::io;
+use cocoon_core::limiter::{Confirmation, Outcome, Permit, RateLimiter, Reservation};
+use cocoon_core::LimiterError;
 
 /// The blocking client's limiter: the same budget, bucket and behaviour as the async
-/// [`RedisLimiter`](crate::RedisLimiter), on a plain connection (no Tokio). Implements
+/// `RedisLimiter` (feature `tokio`), on a plain connection (no Tokio). Implements
 /// [`RateLimiter`]; hand it to `cocoonmail::blocking::Client::builder().rate_limiter(..)`.
 ///
 /// Cheap to clone; clones share the connection and the state. Threads take turns on the
@@ -21,7 +21,7 @@ use crate::io;
 #[derive(Clone)]
 pub struct RedisLimiter {
     core: Arc<Core>,
-    connection: Arc<Mutex<Option<Connection>>>,
+    connection: Arc<Mutex<Option<conn::Blocking>>>,
 }
 
 impl RedisLimiter {
@@ -45,35 +45,18 @@ impl RedisLimiter {
         let settings = &self.core.settings;
         let connection = match &mut *slot {
             Some(connection) => connection,
-            None => match connect(settings) {
+            None => match conn::Blocking::connect(settings) {
                 Ok(connection) => slot.insert(connection),
                 Err(error) => return Io::Failed(error),
             },
         };
-        let reply = call
-            .ask
-            .invocation(&settings.key)
-            .invoke::<Value>(connection);
+        let reply = connection.invoke(&call.ask.invocation(&settings.key));
         if reply.is_err() {
             // Whatever broke, the next round trip starts on a fresh connection.
             *slot = None;
         }
         io::settle(settings, reply)
     }
-}
-
-fn connect(settings: &Settings) -> Result<Connection, LimiterError> {
-    io::ensure_tls_provider(settings);
-    let timeout = settings.response_timeout;
-    let connection = settings
-        .client
-        .get_connection_with_timeout(timeout)
-        .map_err(|e| io::failed(settings, e))?;
-    connection
-        .set_read_timeout(Some(timeout))
-        .and_then(|()| connection.set_write_timeout(Some(timeout)))
-        .map_err(|e| io::failed(settings, e))?;
-    Ok(connection)
 }
 
 impl RateLimiter for RedisLimiter {

@@ -8,7 +8,10 @@ use std::time::Duration;
 use cocoon_core::{ConfigError, DOCUMENTED_REQUESTS_PER_SECOND};
 use sha2::{Digest, Sha256};
 
-use crate::{blocking, RedisLimiter};
+use crate::blocking;
+use crate::conn::Topology;
+#[cfg(feature = "tokio")]
+use crate::RedisLimiter;
 
 /// The default prefix of the keys the limiter keeps in Redis.
 pub const DEFAULT_KEY_PREFIX: &str = "cocoonmail:ratelimit:";
@@ -47,16 +50,16 @@ pub(crate) enum WhenDown {
     FailClosed,
 }
 
-/// Builds a [`RedisLimiter`] (async) or a [`blocking::RedisLimiter`]: the same settings, the
-/// same bucket, so async and blocking processes can share one budget.
+/// Builds an async `RedisLimiter` (feature `tokio`) or a [`blocking::RedisLimiter`]: the same
+/// settings, the same bucket, so async and blocking processes can share one budget.
 ///
 /// ```
-/// use cocoon_limiter_redis::RedisLimiter;
+/// use cocoon_limiter_redis::blocking::RedisLimiter;
 /// # let key = "pbkdf2_sha256$600000$FAKEfakeFAKEfakeFAKEfa$++//ZmFrZS1rZXkvZm9yK3Rlc3RzPW9ubHkubm90LXI=";
 /// let limiter = RedisLimiter::builder("redis://:secret@127.0.0.1:6379/0")
 ///     .api_key(key)
 ///     .fallback_share(1.0 / 3.0) // three processes share this key
-///     .build()?;
+///     .build_blocking()?;
 /// // Neither the password nor the key shows.
 /// let shown = format!("{limiter:?}");
 /// assert!(!shown.contains("secret") && !shown.contains(key));
@@ -75,6 +78,9 @@ pub struct RedisLimiterBuilder {
     probe_interval: Duration,
     max_server_pause: Duration,
     burst: NonZeroU32,
+    topology: Topology,
+    #[cfg(feature = "rustls")]
+    tls_roots: Option<Vec<u8>>,
 }
 
 /// Everything a limiter needs once built.
@@ -82,7 +88,6 @@ pub struct RedisLimiterBuilder {
 pub(crate) struct Settings {
     pub(crate) client: redis::Client,
     pub(crate) shown_url: String,
-    pub(crate) tls: bool,
     pub(crate) key: String,
     pub(crate) period_us: u64,
     pub(crate) rate: NonZeroU32,
@@ -91,6 +96,10 @@ pub(crate) struct Settings {
     pub(crate) probe_interval: Duration,
     pub(crate) max_server_pause: Duration,
     pub(crate) burst: NonZeroU32,
+    pub(crate) topology: Topology,
+    /// For `rediss://`: the limiter's own TLS session settings.
+    #[cfg(feature = "rustls")]
+    pub(crate) rustls: Option<crate::tls::Tls>,
 }
 
 impl RedisLimiterBuilder {
@@ -106,6 +115,9 @@ impl RedisLimiterBuilder {
             probe_interval: DEFAULT_PROBE_INTERVAL,
             max_server_pause: cocoon_core::DEFAULT_MAX_SERVER_PAUSE,
             burst: NonZeroU32::MIN,
+            topology: Topology::Detect,
+            #[cfg(feature = "rustls")]
+            tls_roots: None,
         }
     }
 
@@ -208,8 +220,39 @@ impl RedisLimiterBuilder {
         self
     }
 
+    /// Whether the URL names one server or a node of a Redis Cluster (default
+    /// [`Topology::Detect`]: the first connection asks the server with `INFO cluster`).
+    ///
+    /// On a cluster the bucket stays one key, so each round trip is one script run on the node
+    /// owning the key's slot; `MOVED` and `ASK` answers (resharding, a replica promoted) are
+    /// followed, not taken for an outage. While the node owning the slot is down and no replica
+    /// has taken over, the cluster refuses the slot and the limiter paces on its local budget
+    /// until the slot is served again.
+    ///
+    /// Redis Sentinel: give the URL of the current primary (or of a proxy or DNS name that
+    /// follows it), with [`Topology::Standalone`] or the default. The limiter does not ask the
+    /// sentinels where the primary is: after a failover it falls back to its local budget until
+    /// the URL leads to a primary again (a replica answers the script's writes with `READONLY`,
+    /// which the limiter counts as Redis being down).
+    pub fn topology(mut self, topology: Topology) -> Self {
+        self.topology = topology;
+        self
+    }
+
+    /// For `rediss://`: trust only these CA certificates (PEM, one or more) for the Redis
+    /// server's certificate, instead of the platform's root certificates (feature `rustls`).
+    ///
+    /// The limiter makes its own rustls configuration with aws-lc-rs and never installs a
+    /// process-wide rustls provider, so your program may install its own, before or after.
+    #[cfg(feature = "rustls")]
+    pub fn tls_root_certificates(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls_roots = Some(pem.into());
+        self
+    }
+
     /// The async limiter, on redis-rs's auto-reconnecting connection (it connects on first
     /// use, inside the caller's Tokio runtime).
+    #[cfg(feature = "tokio")]
     pub fn build(self) -> Result<RedisLimiter, ConfigError> {
         Ok(RedisLimiter::from_settings(self.settings()?))
     }
@@ -225,8 +268,35 @@ impl RedisLimiterBuilder {
             reason: reason.to_owned(),
         };
         let shown_url = redact_url(&self.url);
-        let client = redis::Client::open(self.url.as_str())
-            .map_err(|_| invalid("redis_url", &format!("{shown_url:?} is not a Redis URL")))?;
+        let not_a_url = || invalid("redis_url", &format!("{shown_url:?} is not a Redis URL"));
+        if cfg!(not(any(feature = "rustls", feature = "native-tls")))
+            && self.url.to_ascii_lowercase().starts_with("rediss://")
+        {
+            return Err(invalid(
+                "redis_url",
+                "rediss:// needs TLS: the `rustls` or `native-tls` feature",
+            ));
+        }
+        let (client, tls) = open(&self.url).ok_or_else(not_a_url)?;
+        #[cfg(feature = "rustls")]
+        let rustls = match tls {
+            Some((host, port)) => {
+                if self.topology == Topology::Cluster {
+                    return Err(invalid(
+                        "topology",
+                        "a Redis Cluster over rediss:// is not supported",
+                    ));
+                }
+                let roots = self.tls_roots.as_deref();
+                Some(
+                    crate::tls::Tls::new(&host, port, roots)
+                        .map_err(|reason| invalid("tls_root_certificates", &reason))?,
+                )
+            }
+            None => None,
+        };
+        #[cfg(not(feature = "rustls"))]
+        let _ = tls;
         let Some(bucket) = self.bucket else {
             return Err(invalid(
                 "bucket",
@@ -247,13 +317,8 @@ impl RedisLimiterBuilder {
                 "timeouts and the probe interval must be more than zero",
             ));
         }
-        let tls = matches!(
-            client.get_connection_info().addr(),
-            redis::ConnectionAddr::TcpTls { .. }
-        );
         Ok(Settings {
             client,
-            tls,
             shown_url,
             key: format!("{}{bucket}", self.prefix),
             period_us: period_us(self.rate, self.margin_per_mille),
@@ -263,8 +328,32 @@ impl RedisLimiterBuilder {
             probe_interval: self.probe_interval,
             max_server_pause: self.max_server_pause,
             burst: self.burst,
+            topology: self.topology,
+            #[cfg(feature = "rustls")]
+            rustls,
         })
     }
+}
+
+/// The redis-rs client for `url`, and for `rediss://` with the `rustls` feature the host and
+/// port the limiter opens its own TLS session to (the client then holds the same URL as
+/// `redis://`, for the password and the database). `None` when it is not a Redis URL, or
+/// names TLS that this build cannot speak.
+fn open(url: &str) -> Option<(redis::Client, Option<(String, u16)>)> {
+    let scheme_end = url.find("://")?;
+    let tls = url[..scheme_end].eq_ignore_ascii_case("rediss");
+    if !tls || cfg!(not(feature = "rustls")) {
+        return redis::Client::open(url).ok().map(|client| (client, None));
+    }
+    // A fragment (`#insecure`) would turn certificate checks off: not offered.
+    if url.contains('#') {
+        return None;
+    }
+    let client = redis::Client::open(format!("redis{}", &url[scheme_end..])).ok()?;
+    let redis::ConnectionAddr::Tcp(host, port) = client.get_connection_info().addr().clone() else {
+        return None;
+    };
+    Some((client, Some((host, port))))
 }
 
 impl fmt::Debug for RedisLimiterBuilder {
@@ -280,7 +369,8 @@ impl fmt::Debug for RedisLimiterBuilder {
             .field("probe_interval", &self.probe_interval)
             .field("max_server_pause", &self.max_server_pause)
             .field("burst", &self.burst)
-            .finish()
+            .field("topology", &self.topology)
+            .finish_non_exhaustive()
     }
 }
 

@@ -64,20 +64,10 @@ pub(crate) fn refuses(error: &RedisError) -> bool {
 }
 
 /// Redis did not answer in time.
+#[cfg(feature = "tokio")]
 pub(crate) fn timed_out(settings: &Settings) -> Io {
     Io::Failed(LimiterError::unavailable(format!(
         "Redis at {} did not answer within {:?}",
         settings.shown_url, settings.response_timeout
     )))
-}
-
-/// Before a `rediss://` connection: rustls needs a process-wide crypto provider when more than
-/// one is compiled into the program (the SDK itself brings only aws-lc-rs, but another crate of
-/// the build may bring ring). Installs aws-lc-rs's when none is installed yet, the provider both
-/// HTTP transports use; a provider the program installed itself is kept.
-pub(crate) fn ensure_tls_provider(settings: &Settings) {
-    if settings.tls && rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Losing the race to another installer is fine: a provider is then installed.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    }
 }

@@ -4,11 +4,12 @@
 //! account share it. The in-memory limiter of `cocoonmail` paces one process; this crate paces
 //! a fleet. It is the `cocoonmail` crate's `redis` feature (`cocoonmail::redis`).
 //!
-//! - [`RedisLimiter`] for the async client (an [`AsyncRateLimiter`]) on redis-rs's
-//!   auto-reconnecting connection (Tokio), and [`blocking::RedisLimiter`] for the blocking
-//!   client (a [`RateLimiter`]) on a plain connection. Both come from one
+//! - `RedisLimiter` for the async client (an [`AsyncRateLimiter`], feature `tokio`) on
+//!   redis-rs's auto-reconnecting connection, and [`blocking::RedisLimiter`] for the blocking
+//!   client (a [`RateLimiter`]) on a plain connection (no Tokio). Both come from one
 //!   [`RedisLimiterBuilder`] and share one budget.
-//! - `redis://` and `rediss://` (TLS through rustls) URLs, with a password.
+//! - `redis://` and `rediss://` (TLS) URLs, with a password, to one server or to any node of a
+//!   Redis Cluster ([`Topology`]).
 //!
 //! # Example
 //!
@@ -108,9 +109,20 @@
 //! - **Fail closed**: with [`fail_closed`](RedisLimiterBuilder::fail_closed) the limiter
 //!   refuses permits while Redis does not answer, with a [`LimiterError`] of kind
 //!   [`Unavailable`](cocoon_core::LimiterErrorKind::Unavailable) (each call asks Redis again).
-//! - **TLS**: `rediss://` connects through rustls with the platform's root certificates. When no
-//!   process-wide rustls crypto provider is installed, the limiter installs ring's (the one the
-//!   `ureq` transport uses); a provider your program installed first is kept.
+//! - **Redis Cluster**: the URL may name any node; the first connection asks it (`INFO
+//!   cluster`, or say it with [`RedisLimiterBuilder::topology`]). The bucket is one key, so each
+//!   round trip is one script run on the node owning its slot; `MOVED` and `ASK` (resharding, a
+//!   promoted replica) are followed, not taken for an outage. While the slot has no node (its
+//!   primary down and no replica promoted) the limiter is on its local budget, and back when
+//!   the slot is served again. Not over `rediss://` yet.
+//! - **Sentinel**: give the URL of the current primary (or of a name or proxy that follows
+//!   it). The limiter does not ask the sentinels: after a failover it paces on its local budget
+//!   until the URL leads to a primary again (a replica refuses the script's writes).
+//! - **TLS**: `rediss://` with the `rustls` feature connects on the limiter's own rustls
+//!   configuration (aws-lc-rs, named there) with the platform's root certificates or the ones
+//!   given to [`RedisLimiterBuilder::tls_root_certificates`]. It never installs a process-wide
+//!   rustls provider: your program may install its own, before or after. With `native-tls`
+//!   (and not `rustls`), redis-rs connects through the platform's TLS library.
 //! - **Valkey** works the same: the script uses only `TIME`, `HMGET`, `HSET` and `PEXPIRE`.
 //!
 //! No log, error or `Debug` output shows the Redis password or the API key.
@@ -120,27 +132,39 @@
 //! | feature | default | gives |
 //! | --- | --- | --- |
 //! | `tracing` | yes | an `info` event at each switch between Redis and the local budget |
+//! | `tokio` | yes | the async `RedisLimiter`; without it, no Tokio in the build |
+//! | `rustls` | yes | `rediss://` through rustls and aws-lc-rs, on the limiter's own configuration |
+//! | `native-tls` | no | `rediss://` through the platform's TLS library (redis-rs brings its Tokio part with it) |
+//!
+//! The `cocoonmail` crate picks them from its own features: `redis` with `ureq` gives the
+//! blocking limiter, `reqwest` adds the async one, and `rustls` or `native-tls` the TLS.
 //!
 //! [`AsyncRateLimiter`]: cocoon_core::limiter::AsyncRateLimiter
 //! [`RateLimiter`]: cocoon_core::limiter::RateLimiter
 //! [`LimiterError`]: cocoon_core::LimiterError
 
+#[cfg(feature = "tokio")]
 mod aio;
 pub mod blocking;
 mod bucket;
 mod config;
+mod conn;
 mod core;
 mod io;
 mod log;
 mod script;
 #[cfg(test)]
 mod sim;
+#[cfg(feature = "rustls")]
+mod tls;
 
+#[cfg(feature = "tokio")]
 pub use aio::RedisLimiter;
 pub use config::{
     RedisLimiterBuilder, DEFAULT_FALLBACK_SHARE, DEFAULT_KEY_PREFIX, DEFAULT_PROBE_INTERVAL,
     DEFAULT_RESPONSE_TIMEOUT, SAFETY_MARGIN_PER_MILLE,
 };
+pub use conn::Topology;
 pub use core::{Mode, Stats};
 
 /// The script every round trip runs (the GCRA with reservations and pauses), for inspection or

@@ -477,10 +477,7 @@ impl World {
                 let outcome = if limited {
                     Outcome::answered(
                         StatusCode::TOO_MANY_REQUESTS,
-                        RateLimit {
-                            retry_after: Some(RetryAfter::Delay(retry)),
-                            ..RateLimit::default()
-                        },
+                        RateLimit::default().with_retry_after(RetryAfter::Delay(retry)),
                     )
                 } else {
                     Outcome::answered(StatusCode::OK, RateLimit::default())
@@ -785,7 +782,7 @@ proptest::proptest! {
         };
         let outcome = Outcome::answered(
             StatusCode::TOO_MANY_REQUESTS,
-            RateLimit { retry_after: Some(retry_after), ..RateLimit::default() },
+            RateLimit::default().with_retry_after(retry_after),
         );
         if let Some(call) = core.begin_observe(&outcome) {
             let reply = redis.run(&call);

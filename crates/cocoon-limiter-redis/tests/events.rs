@@ -41,6 +41,9 @@ fn each_switch_is_an_info_event_without_secrets() {
         .finish();
     let mut server = RedisServer::with_password("s3cr3t-pw");
     tracing::subscriber::with_default(subscriber, || {
+        // The other test of this binary may have met the limiter's events first, with no
+        // subscriber of its own: make every event site ask again, this subscriber included.
+        tracing::callsite::rebuild_interest_cache();
         let limiter = builder(&server)
             .probe_interval(Duration::from_millis(100))
             .response_timeout(Duration::from_millis(100))
@@ -90,6 +93,9 @@ fn a_redis_that_refuses_the_limiter_is_one_warning_not_a_switch() {
     let server = RedisServer::with_password("s3cr3t-pw");
     let url = format!("redis://:wrong-pw@127.0.0.1:{}/", server.port());
     tracing::subscriber::with_default(subscriber, || {
+        // The other test of this binary may have met the limiter's events first, with no
+        // subscriber of its own: make every event site ask again, this subscriber included.
+        tracing::callsite::rebuild_interest_cache();
         let limiter = cocoon_limiter_redis::RedisLimiter::builder(url)
             .api_key(common::KEY)
             .build_blocking()

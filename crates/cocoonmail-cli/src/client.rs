@@ -105,7 +105,7 @@ impl ClientOptions {
             Pacing::Default => builder,
             Pacing::PerSecond(n) => builder.rate_limit(*n),
             Pacing::Redis { url, bucket, rate } => {
-                let mut limiter = cocoonmail::redis::RedisLimiter::builder(url.clone());
+                let mut limiter = cocoonmail::redis::blocking::RedisLimiter::builder(url.clone());
                 limiter = match bucket {
                     Some(name) => limiter.bucket(name),
                     None => limiter.api_key(key.trim()),

@@ -151,8 +151,8 @@ pub use resources::{ApiKeys, Contacts, CustomFields, Events, Lists, Mail, Otp, V
 pub use cocoon_core as core;
 
 /// One rate-limit budget shared by many processes through Redis or Valkey (feature `redis`):
-/// [`redis::RedisLimiter`] for the async client, [`redis::blocking::RedisLimiter`] for the
-/// blocking one.
+/// `redis::RedisLimiter` for the async client (with `reqwest`), [`redis::blocking::RedisLimiter`]
+/// for the blocking one (with `ureq`, and no Tokio without `reqwest`).
 #[cfg(feature = "redis")]
 pub use cocoon_limiter_redis as redis;
 /// The async transport on reqwest (feature `reqwest`): for `Client<ReqwestTransport>` with

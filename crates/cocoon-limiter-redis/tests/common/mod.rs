@@ -2,7 +2,9 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod cluster;
 mod redis_server;
+pub mod tls_server;
 
 use std::time::Duration;
 

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 #[path = "system_package.rs"]
-mod system_package;
+pub mod system_package;
 
 /// A `redis-server` child process.
 pub struct RedisServer {
