@@ -98,7 +98,7 @@ fn an_untrusted_certificate_is_a_clear_tls_error_without_the_password() {
 }
 
 #[test]
-fn a_wrong_password_over_tls_falls_back_to_the_local_budget() {
+fn a_wrong_password_over_tls_is_a_typed_error_not_an_outage() {
     let ca = TestCa::new();
     let server = TlsRedisServer::start(&ca, Some(PASSWORD));
     let url = server.url(0).replace(PASSWORD, "not-the-fake-password");
@@ -106,8 +106,14 @@ fn a_wrong_password_over_tls_falls_back_to_the_local_budget() {
         .tls_root_certificates(ca.pem())
         .build_blocking()
         .unwrap();
-    limiter.reserve(LONG).unwrap();
-    assert_eq!(limiter.mode(), Mode::Fallback);
+    let error = limiter.reserve(LONG).unwrap_err();
+    assert_eq!(error.kind, LimiterErrorKind::Misconfigured, "{error}");
+    let shown = format!("{error} {error:?}");
+    assert!(
+        !shown.contains(PASSWORD) && !shown.contains("not-the-fake-password"),
+        "{shown}"
+    );
+    assert_eq!(limiter.stats().fallbacks, 0);
 }
 
 #[test]
