@@ -102,6 +102,7 @@
 //! [`AsyncRateLimiter`]: cocoon_core::limiter::AsyncRateLimiter
 //! [`RateLimiter`]: cocoon_core::limiter::RateLimiter
 //! [`LimiterError`]: cocoon_core::LimiterError
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod aio;
 pub mod blocking;

@@ -130,6 +130,8 @@
 //! Six operations have provisional routes: the vendor names them but publishes no path (see
 //! [`Operation`] and [`RouteStatus`]). Remap any route with [`ClientBuilder::route`], and send
 //! what the SDK does not model yet with [`Client::raw`] and a [`RawRequest`].
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod assertions;
 pub mod builder;
 mod bulk;
