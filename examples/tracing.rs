@@ -14,8 +14,8 @@
 //! non-zero if a call finally failed.
 //!
 //! No span or event ever holds the API key, an email address, a phone number, a name, a
-//! message body, template parameters or query values: only operations, route paths, statuses,
-//! counts and timings.
+//! message body, template parameters or query values: only operations, route templates, URLs
+//! with their values redacted, statuses, counts and timings.
 
 use std::process::ExitCode;
 

@@ -100,6 +100,8 @@
 //!
 //! Dates of custom contact properties are checked by a small validator of the core
 //! ([`properties::PropertyDate`]) rather than a date crate.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod attempts;
 mod codec;
 mod config;

@@ -142,6 +142,7 @@
 //! [`AsyncRateLimiter`]: cocoon_core::limiter::AsyncRateLimiter
 //! [`RateLimiter`]: cocoon_core::limiter::RateLimiter
 //! [`LimiterError`]: cocoon_core::LimiterError
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "tokio")]
 mod aio;

@@ -153,6 +153,7 @@
 //! | feature | default | what |
 //! | --- | --- | --- |
 //! | `cli` | no | does nothing; kept so manifests that named it still build. The `cocoon-mock` binary is in the `cocoon-mock-server` crate (`cargo run -p cocoon-mock-server -- --help`), so depending on this library pulls in no argument parser, signal handler or log subscriber |
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod block;

@@ -106,6 +106,7 @@
 //! | --- | --- | --- |
 //! | `rustls` | yes | TLS through rustls (aws-lc-rs provider, platform trust store) |
 //! | `native-tls` | no | TLS through the platform library (OpenSSL, Security.framework, SChannel); when both are on, native-tls is used |
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::fmt;
 use std::time::Duration;

@@ -116,6 +116,7 @@
 //! | --- | --- | --- |
 //! | `rustls` | yes | TLS through rustls (aws-lc-rs provider, platform trust store) |
 //! | `native-tls` | no | TLS through the platform library; when on, it is used even if `rustls` is on too |
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::fmt;
 use std::io;

@@ -141,6 +141,7 @@
 //! A journal made from a different input (another checksum) or for the other kind of import is
 //! refused; an existing journal without `--resume` is refused too, so an import is never
 //! started over by accident. Rows found bad are checked again on each run.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cli;
 mod client;

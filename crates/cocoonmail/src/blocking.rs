@@ -63,7 +63,7 @@ impl<T: BlockingTransport> Client<T> {
                 Ok(request) => request,
                 Err(error) => return Err(finish(call, state, error)),
             };
-            let attempt = call.attempt(state.attempts());
+            let attempt = call.attempt(state.attempts(), &request);
             let error =
                 match attempt.in_scope(|| self.attempt(endpoint, request, &attempt, on_send)) {
                     Ok((output, status)) => {

@@ -76,7 +76,7 @@ impl<T: AsyncTransport> Client<T> {
                 Ok(request) => request,
                 Err(error) => return Err(finish(call, state, error)),
             };
-            let attempt = call.attempt(state.attempts());
+            let attempt = call.attempt(state.attempts(), &request);
             let sent = attempt
                 .instrument(self.attempt(endpoint, request, &attempt, on_send))
                 .await;

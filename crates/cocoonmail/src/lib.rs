@@ -116,20 +116,26 @@
 //! # Logging
 //!
 //! With the `tracing` feature every call is a span `cocoonmail.call` (INFO) and every attempt
-//! a child `cocoonmail.attempt` (DEBUG), with OpenTelemetry's HTTP client field names
-//! (`http.request.method`, `server.address`, `server.port`, `url.path`,
-//! `http.request.resend_count`, `http.response.status_code`, `error.type`) and the SDK's own
-//! under `cocoonmail.*` (operation, idempotency, limiter wait, rate-limit numbers, retry
-//! decision and delay). A 429 and a retry are INFO events; errors returned to you are not
-//! logged as errors. No field or event ever holds the API key, an email address, a phone
-//! number, a name, a body, template parameters or a query value. Without a subscriber the
-//! cost is negligible.
+//! a child `cocoonmail.attempt` (INFO), laid out for OpenTelemetry's HTTP client conventions
+//! as `tracing-opentelemetry` exports them. The attempt is the HTTP request, so it is the
+//! client span (`otel.kind = "client"`, named `"{method} {url.template}"`) with
+//! `http.request.method`, `server.address`, `server.port`, `url.full`, `url.template`,
+//! `http.request.resend_count`, `http.response.status_code` and `error.type`; the call is an
+//! internal span named after the operation. The SDK's own fields are under `cocoonmail.*`
+//! (operation, idempotency, attempts, limiter wait, rate-limit numbers, retry decision and
+//! delay). A 429 and a retry are INFO events; errors returned to you are not logged as errors.
+//! No span, field or event ever holds the API key, an email address, a phone number, a name, a
+//! body, template parameters or a query value: query values and path segments that may be
+//! values show as `REDACTED` in `url.full` and `{value}` in `url.template`. Without a
+//! subscriber the cost is negligible.
 //!
 //! # Routes
 //!
 //! Six operations have provisional routes: the vendor names them but publishes no path (see
 //! [`Operation`] and [`RouteStatus`]). Remap any route with [`ClientBuilder::route`], and send
 //! what the SDK does not model yet with [`Client::raw`] and a [`RawRequest`].
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod assertions;
 pub mod builder;
 mod bulk;
