@@ -406,7 +406,10 @@ impl InvalidInput {
 }
 
 /// A configuration that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Its `Debug` shows the message too (`MissingApiKey("no API key was given ...")`), so a
+/// `main` returning `Result<(), Box<dyn Error>>` says what to fix.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// No API key was given (or it was blank).
@@ -449,6 +452,21 @@ pub enum ConfigError {
         /// Why.
         reason: String,
     },
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            ConfigError::MissingApiKey => "MissingApiKey",
+            ConfigError::MalformedApiKey => "MalformedApiKey",
+            ConfigError::InvalidBaseUrl { .. } => "InvalidBaseUrl",
+            ConfigError::InsecureBaseUrl { .. } => "InsecureBaseUrl",
+            ConfigError::InvalidRoute(_) => "InvalidRoute",
+            ConfigError::InvalidUserAgent => "InvalidUserAgent",
+            ConfigError::InvalidSetting { .. } => "InvalidSetting",
+        };
+        f.debug_tuple(name).field(&self.to_string()).finish()
+    }
 }
 
 /// A request that did not complete.
@@ -587,4 +605,28 @@ pub enum LimiterErrorKind {
     /// The limiter's shared store (for example Redis) cannot be reached, and the limiter is set
     /// to fail closed rather than fall back to a local budget.
     Unavailable,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configuration_error_says_what_to_fix_under_debug_too() {
+        let error = Error::Config(ConfigError::MissingApiKey);
+        let debug = format!("{error:?}");
+        assert!(
+            debug.starts_with("Config(MissingApiKey(\"no API key"),
+            "{debug}"
+        );
+        assert!(debug.contains("COCOONMAIL_API_KEY"), "{debug}");
+        let setting = ConfigError::InvalidSetting {
+            name: "timeout",
+            reason: "must be more than zero".into(),
+        };
+        assert_eq!(
+            format!("{setting:?}"),
+            "InvalidSetting(\"invalid setting timeout: must be more than zero\")"
+        );
+    }
 }
