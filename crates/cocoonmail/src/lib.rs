@@ -143,7 +143,7 @@ pub mod blocking;
 
 pub use builder::{ClientBuilder, ENV_API_KEY, ENV_BASE_URL};
 pub use bulk::stream::BulkStream;
-pub use bulk::{BulkResult, BulkRun, StopHandle};
+pub use bulk::{BulkResult, BulkRun, StopHandle, Untagged};
 pub use client::Client;
 pub use limiter::{AsyncRateLimiter, LocalLimiter, RateLimiter};
 pub use resources::{ApiKeys, Contacts, CustomFields, Events, Lists, Mail, Otp, Verify, WhatsApp};
@@ -175,8 +175,8 @@ pub use cocoon_core::{
 pub use cocoon_core::{
     ApiError, ApiKey, AsyncTransport, AttemptFailure, AttemptHistory, AuthScheme,
     BlockingTransport, ConfigError, Endpoint, Error, FailedAttempt, Idempotency, InvalidInput,
-    LimiterError, LimiterErrorKind, Operation, RateLimit, RawRequest, RetryAfter, RetryPolicy,
-    Route, RouteStatus, RouteTable, TransportError, TransportErrorKind,
+    LimiterError, LimiterErrorKind, NotTried, NotTriedReason, Operation, RateLimit, RawRequest,
+    RetryAfter, RetryPolicy, Route, RouteStatus, RouteTable, TransportError, TransportErrorKind,
 };
 
 /// The README's examples, compiled and run as doc tests (they use both clients and Redis).
