@@ -20,6 +20,7 @@
 //! | `native-tls` | no | TLS through the platform's library and its trust store for the enabled transports (wins over `rustls`) |
 //! | `tracing` | yes | a `tracing` span per call and per attempt (see [Logging](#logging)) |
 //! | `redis` | no | `cocoonmail::redis`: one rate-limit budget shared by many processes through Redis or Valkey |
+//! | `axum` | no | `cocoonmail::axum`: a verified-webhook extractor for axum receivers |
 //!
 //! The features only add. [`Client`] always means `Client<Box<dyn AsyncTransport>>` and
 //! [`blocking::Client`] `blocking::Client<Box<dyn BlockingTransport>>`, whatever is turned on
@@ -131,6 +132,8 @@
 //! [`Operation`] and [`RouteStatus`]). Remap any route with [`ClientBuilder::route`], and send
 //! what the SDK does not model yet with [`Client::raw`] and a [`RawRequest`].
 mod assertions;
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod builder;
 mod bulk;
 mod client;
