@@ -42,7 +42,6 @@ use cocoon_core::webhooks::{WebhookError, WebhookEvent, WebhookVerifier};
 /// state must give an `Arc<WebhookVerifier>` ([`FromRef`]); a failed check rejects the request
 /// with a [`WebhookRejection`].
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct VerifiedWebhook(pub WebhookEvent);
 
 impl<S> FromRequest<S> for VerifiedWebhook

@@ -367,7 +367,6 @@ pub(crate) mod stream {
         /// # #[tokio::main(flavor = "current_thread")]
         /// # async fn main() -> Result<(), cocoonmail::Error> {
         /// # let server = cocoon_mock::MockServer::start();
-        /// use futures_util::StreamExt;
         /// use cocoonmail::events::SendEvent;
         ///
         /// let client = cocoonmail::Client::builder()
