@@ -344,14 +344,11 @@ pub(crate) mod stream {
                 }));
             }
             let polled = Pin::new(&mut this.in_flight).poll_next(cx);
-            match &polled {
-                Poll::Ready(Some(outcome)) => {
-                    if this.breaker.hear(&outcome.result) && this.input.is_some() {
-                        // Hand back the inputs not taken on the next polls.
-                        cx.waker().wake_by_ref();
-                    }
+            if let Poll::Ready(Some(outcome)) = &polled {
+                if this.breaker.hear(&outcome.result) && this.input.is_some() {
+                    // Hand back the inputs not taken on the next polls.
+                    cx.waker().wake_by_ref();
                 }
-                _ => {}
             }
             polled
         }
