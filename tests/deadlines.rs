@@ -1,6 +1,8 @@
 //! `timeout` is one deadline for the whole call, in both clients: limiter waits, attempts and
 //! the delays between them; `attempt_timeout` bounds each attempt on its own.
 
+#![allow(unused_macros)]
+
 #[macro_use]
 mod support;
 
