@@ -114,7 +114,10 @@
 //! [`Client::bulk`] and [`blocking::Client::bulk`] run any iterator of request values at the
 //! limiter's pace with bounded concurrency, taking each input only when a slot frees up and
 //! handing back each outcome with its input's index as it finishes ([`BulkResult`]); a
-//! [`StopHandle`] stops the run early while the requests in flight finish.
+//! [`StopHandle`] stops the run early while the requests in flight finish. `bulk_tagged` takes
+//! `(tag, request)` pairs and hands each outcome back with its tag, and
+//! [`BulkRun::stop_after_consecutive_failures`] ends a run whose server is gone while still
+//! reporting every request it did not try ([`Error::NotTried`]).
 //!
 //! # Deadlines and cancellation
 //!
