@@ -51,7 +51,6 @@ use cocoonmail::redis::{RedisLimiter, RedisLimiterBuilder, Stats};
 use cocoonmail::{
     BulkResult, ClientBuilder, ConfigError, Error, TransportError, ENV_API_KEY, ENV_BASE_URL,
 };
-use futures_util::StreamExt;
 use http::{Request, Response};
 
 /// Send N events through one Cocoonmail client as fast as its rate limiter allows.

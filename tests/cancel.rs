@@ -6,7 +6,6 @@ mod support;
 use std::time::{Duration, Instant};
 
 use cocoonmail::events::SendEvent;
-use futures_util::StreamExt;
 
 fn event(i: usize) -> SendEvent {
     SendEvent::simple("signup", format!("user{i}@example.com"))

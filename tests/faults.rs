@@ -260,7 +260,7 @@ both_clients!(a_timeout_on_a_send_is_not_retried, |builder| {
     let server = mock();
     let attempts = Arc::new(CountingLimiter::default());
     let client = quick(builder(), &server)
-        .timeout(Duration::from_millis(300))
+        .attempt_timeout(Duration::from_millis(300))
         .rate_limiter(attempts.clone())
         .retry_policy(fast_retries(3))
         .build()
@@ -293,7 +293,7 @@ both_clients!(a_timeout_on_a_read_is_retried, |builder| {
     let server = mock();
     let attempts = Arc::new(CountingLimiter::default());
     let client = quick(builder(), &server)
-        .timeout(Duration::from_millis(300))
+        .attempt_timeout(Duration::from_millis(300))
         .rate_limiter(attempts.clone())
         .retry_policy(fast_retries(3))
         .build()

@@ -99,9 +99,33 @@ impl fmt::Display for AttemptHistory {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "{} +{:?}", attempt.failure, attempt.delay)?;
+            write!(f, "{} +{}", attempt.failure, Rounded(attempt.delay))?;
         }
         Ok(())
+    }
+}
+
+/// A duration as people read it in a message: whole milliseconds under a second (`218ms`),
+/// tenths of a second under a minute (`1.1s`, `2s`), whole seconds above (`90s`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rounded(pub(crate) Duration);
+
+impl fmt::Display for Rounded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let millis = self.0.as_micros().saturating_add(500) / 1000;
+        if millis < 1000 {
+            return write!(f, "{millis}ms");
+        }
+        let tenths = (millis + 50) / 100;
+        if tenths < 600 {
+            if tenths % 10 == 0 {
+                write!(f, "{}s", tenths / 10)
+            } else {
+                write!(f, "{}.{}s", tenths / 10, tenths % 10)
+            }
+        } else {
+            write!(f, "{}s", (millis + 500) / 1000)
+        }
     }
 }
 
@@ -139,6 +163,44 @@ mod tests {
             h.to_string(),
             "after 4 attempts: 429 +250ms, 503 +250ms, timeout +250ms"
         );
+    }
+
+    #[test]
+    fn delays_are_rounded_for_reading() {
+        let cases = [
+            (Duration::ZERO, "0ms"),
+            (Duration::from_nanos(499_999), "0ms"),
+            (Duration::from_micros(218_374), "218ms"),
+            (Duration::from_micros(999_499), "999ms"),
+            (Duration::from_micros(999_500), "1s"),
+            (Duration::from_millis(1_049), "1s"),
+            (Duration::from_millis(1_050), "1.1s"),
+            (Duration::from_millis(1_120), "1.1s"),
+            (Duration::from_millis(59_949), "59.9s"),
+            (Duration::from_millis(59_950), "60s"),
+            (Duration::from_secs(90), "90s"),
+            (Duration::MAX, "18446744073709551616s"),
+        ];
+        for (delay, shown) in cases {
+            assert_eq!(Rounded(delay).to_string(), shown, "{delay:?}");
+        }
+    }
+
+    #[test]
+    fn the_summary_rounds_its_delays() {
+        let mut h = AttemptHistory::default();
+        h.record_sent();
+        h.record_retry(
+            AttemptFailure::Transport(TransportErrorKind::Timeout),
+            Duration::from_nanos(218_374_788),
+        );
+        h.record_sent();
+        h.record_retry(
+            AttemptFailure::Status(StatusCode::SERVICE_UNAVAILABLE),
+            Duration::from_millis(1_120),
+        );
+        h.record_sent();
+        assert_eq!(h.to_string(), "after 3 attempts: timeout +218ms, 503 +1.1s");
     }
 
     #[test]

@@ -55,6 +55,9 @@ pub enum Error {
     /// pass the configured bound, or a shared limiter is unreachable and set to fail closed.
     /// Nothing was sent by the attempt that met it.
     Limiter(LimiterError),
+    /// The request was never tried: the bulk run it belonged to ended before its turn (see
+    /// [`NotTried`]). Nothing was sent; running it again later is safe.
+    NotTried(NotTried),
 }
 
 impl fmt::Display for Error {
@@ -74,6 +77,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => fmt::Display::fmt(e, f)?,
             Error::Transport(e) => fmt::Display::fmt(e, f)?,
             Error::Limiter(e) => fmt::Display::fmt(e, f)?,
+            Error::NotTried(e) => fmt::Display::fmt(e, f)?,
         }
         match self.history() {
             Some(history) if history.sent() > 1 || !history.earlier().is_empty() => {
@@ -178,7 +182,8 @@ impl Error {
             Error::RateLimited(_)
             | Error::InvalidInput(_)
             | Error::Config(_)
-            | Error::Limiter(_) => true,
+            | Error::Limiter(_)
+            | Error::NotTried(_) => true,
             Error::Transport(e) => {
                 matches!(
                     e.kind,
@@ -214,7 +219,10 @@ impl Error {
         match self.history() {
             Some(history) => history.sent(),
             None => match self {
-                Error::InvalidInput(_) | Error::Config(_) | Error::Limiter(_) => 0,
+                Error::InvalidInput(_)
+                | Error::Config(_)
+                | Error::Limiter(_)
+                | Error::NotTried(_) => 0,
                 _ => 1,
             },
         }
@@ -255,7 +263,7 @@ impl Error {
             Error::Decode(e) => &mut e.attempts,
             Error::Transport(e) => &mut e.attempts,
             Error::Limiter(e) => &mut e.attempts,
-            Error::InvalidInput(_) | Error::Config(_) => return self,
+            Error::InvalidInput(_) | Error::Config(_) | Error::NotTried(_) => return self,
         };
         slot.set(history);
         self
@@ -406,7 +414,10 @@ impl InvalidInput {
 }
 
 /// A configuration that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Its `Debug` shows the message too (`MissingApiKey("no API key was given ...")`), so a
+/// `main` returning `Result<(), Box<dyn Error>>` says what to fix.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// No API key was given (or it was blank).
@@ -449,6 +460,21 @@ pub enum ConfigError {
         /// Why.
         reason: String,
     },
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            ConfigError::MissingApiKey => "MissingApiKey",
+            ConfigError::MalformedApiKey => "MalformedApiKey",
+            ConfigError::InvalidBaseUrl { .. } => "InvalidBaseUrl",
+            ConfigError::InsecureBaseUrl { .. } => "InsecureBaseUrl",
+            ConfigError::InvalidRoute(_) => "InvalidRoute",
+            ConfigError::InvalidUserAgent => "InvalidUserAgent",
+            ConfigError::InvalidSetting { .. } => "InvalidSetting",
+        };
+        f.debug_tuple(name).field(&self.to_string()).finish()
+    }
 }
 
 /// A request that did not complete.
@@ -527,6 +553,46 @@ impl fmt::Display for TransportErrorKind {
     }
 }
 
+/// A request a bulk run never sent (see [`Error::NotTried`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not tried: {reason}")]
+#[non_exhaustive]
+pub struct NotTried {
+    /// Why the run ended before this request's turn.
+    pub reason: NotTriedReason,
+}
+
+impl NotTried {
+    /// A request left untried for `reason`.
+    pub fn new(reason: NotTriedReason) -> Self {
+        NotTried { reason }
+    }
+}
+
+/// Why a bulk run left a request untried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotTriedReason {
+    /// The run ended after this many failures in a row that said the server could not be
+    /// reached or could not serve (connection, timeout, 5xx, 429, refused key, limiter).
+    ConsecutiveFailures {
+        /// The failures in a row that ended the run.
+        failures: u32,
+    },
+}
+
+impl fmt::Display for NotTriedReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotTriedReason::ConsecutiveFailures { failures } => write!(
+                f,
+                "the bulk run ended after {failures} failures in a row, before this request's \
+                 turn; nothing was sent"
+            ),
+        }
+    }
+}
+
 /// The client's rate limiter did not let a request go (see [`Error::Limiter`]).
 #[derive(Debug, thiserror::Error)]
 #[error("rate limiter: {message}")]
@@ -596,4 +662,45 @@ pub enum LimiterErrorKind {
     /// a read-only replica, a command it does not know): a setting to fix, which falling back
     /// to a local budget would only hide.
     Misconfigured,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_not_tried_says_nothing_was_sent() {
+        let error = Error::NotTried(NotTried::new(NotTriedReason::ConsecutiveFailures {
+            failures: 3,
+        }));
+        assert!(error.request_was_not_processed());
+        assert!(!error.is_retryable());
+        assert_eq!(error.attempts(), 0);
+        assert_eq!(error.status(), None);
+        assert!(
+            error
+                .to_string()
+                .starts_with("not tried: the bulk run ended after 3 failures"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_configuration_error_says_what_to_fix_under_debug_too() {
+        let error = Error::Config(ConfigError::MissingApiKey);
+        let debug = format!("{error:?}");
+        assert!(
+            debug.starts_with("Config(MissingApiKey(\"no API key"),
+            "{debug}"
+        );
+        assert!(debug.contains("COCOONMAIL_API_KEY"), "{debug}");
+        let setting = ConfigError::InvalidSetting {
+            name: "timeout",
+            reason: "must be more than zero".into(),
+        };
+        assert_eq!(
+            format!("{setting:?}"),
+            "InvalidSetting(\"invalid setting timeout: must be more than zero\")"
+        );
+    }
 }

@@ -140,7 +140,7 @@ pub use config::{Config, ConfigBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 pub use endpoint::{json_body, Endpoint, Query, RawRequest, Target};
 pub use error::{
     ApiError, ConfigError, DecodeError, Error, InvalidInput, LimiterError, LimiterErrorKind,
-    RawBody, TransportError, TransportErrorKind, MAX_KEPT_BODY,
+    NotTried, NotTriedReason, RawBody, TransportError, TransportErrorKind, MAX_KEPT_BODY,
 };
 pub use key::{ApiKey, AuthScheme, API_KEY_HEADER};
 pub use pause::{requested_pause, DEFAULT_MAX_SERVER_PAUSE, DEFAULT_PAUSE_AFTER_429};

@@ -8,7 +8,7 @@
 //! ([`Certificate`]).
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http::{Request, Response};
 
@@ -30,8 +30,70 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default cap on an answer's body, in bytes (4 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
+/// The instant by which the call a request belongs to must end, carried in the request's
+/// extensions so that a transport can bound the attempt by what is left of the call's
+/// deadline.
+///
+/// The clients put one on every request; a blocking transport that honours it lets the
+/// blocking client end a call on time (the built-in ureq transport does; the async client
+/// also cuts an attempt itself, by dropping its future, whatever the transport does).
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use cocoon_core::transport::Deadline;
+///
+/// let mut request = http::Request::new(Vec::new());
+/// Deadline::at(Instant::now() + Duration::from_secs(2)).attach(&mut request);
+/// let left = Deadline::of(&request).map(|d| d.remaining());
+/// assert!(left.is_some_and(|left| left <= Duration::from_secs(2)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Deadline(Instant);
+
+impl Deadline {
+    /// A deadline at `instant`.
+    pub fn at(instant: Instant) -> Self {
+        Deadline(instant)
+    }
+
+    /// A deadline `timeout` from now (far in the future when that overflows).
+    pub fn after(timeout: Duration) -> Self {
+        let now = Instant::now();
+        Deadline(
+            now.checked_add(timeout)
+                .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600)),
+        )
+    }
+
+    /// The instant.
+    pub fn instant(&self) -> Instant {
+        self.0
+    }
+
+    /// What is left of it (zero once passed).
+    pub fn remaining(&self) -> Duration {
+        self.0.saturating_duration_since(Instant::now())
+    }
+
+    /// Whether it has passed.
+    pub fn has_passed(&self) -> bool {
+        self.remaining().is_zero()
+    }
+
+    /// The deadline `request` carries, if any.
+    pub fn of<B>(request: &Request<B>) -> Option<Deadline> {
+        request.extensions().get::<Deadline>().copied()
+    }
+
+    /// Puts this deadline on `request` (replacing one it carried).
+    pub fn attach<B>(self, request: &mut Request<B>) {
+        request.extensions_mut().insert(self);
+    }
+}
+
 /// A blocking transport. Implementations must keep every response header, not follow
-/// redirects, and bound the body they read.
+/// redirects, and bound the body they read; they should end an attempt by the [`Deadline`]
+/// the request carries, if any.
 ///
 /// Any closure with the right signature is a transport, which keeps tests short:
 ///

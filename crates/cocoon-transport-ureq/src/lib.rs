@@ -122,7 +122,7 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
-use cocoon_core::transport::{describe_error, error_causes, Certificate, RequestTarget};
+use cocoon_core::transport::{describe_error, error_causes, Certificate, Deadline, RequestTarget};
 use cocoon_core::{BlockingTransport, TransportError, TransportErrorKind};
 use http::{Method, Request, Response};
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
@@ -353,6 +353,27 @@ impl BlockingTransport for UreqTransport {
             return Err(target.error(TransportErrorKind::Other, NO_TLS));
         }
         let limit = self.max_body_bytes;
+        let mut request = request;
+        if let Some(deadline) = Deadline::of(&request) {
+            // What is left of the call's deadline bounds this attempt, within the transport's
+            // own timeout.
+            let left = deadline.remaining();
+            if left.is_zero() {
+                return Err(target.error(
+                    TransportErrorKind::Timeout,
+                    "the call's deadline passed before the request was sent",
+                ));
+            }
+            let bound = match self.timeouts {
+                Some((_, total)) => left.min(total),
+                None => left,
+            };
+            request = self
+                .agent
+                .configure_request(request)
+                .timeout_global(Some(bound))
+                .build();
+        }
 
         // ureq frames a `Vec` body with `Content-Length` even when it is empty; a bodiless GET
         // or DELETE goes out with no body at all instead, while a bodiless POST, PUT or PATCH

@@ -238,6 +238,28 @@ fn a_silent_server_is_a_timeout() {
 }
 
 #[test]
+fn the_calls_deadline_on_the_request_bounds_the_attempt() {
+    use cocoon_core::transport::Deadline;
+    use std::time::Instant;
+
+    let server = Server::start(vec![Reply::Stall(Vec::new(), Duration::from_secs(5))]);
+    let mut request = get(&server.url("/webhook/mail/send"));
+    Deadline::after(Duration::from_millis(200)).attach(&mut request);
+    let started = Instant::now();
+    // The transport's own timeout (10 s) is far longer than what is left of the deadline.
+    let err = transport().send(request).unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.kind, TransportErrorKind::Timeout, "{err}");
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
+
+    let mut late = get(&server.url("/webhook/mail/send"));
+    Deadline::at(Instant::now()).attach(&mut late);
+    let err = transport().send(late).unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Timeout, "{err}");
+    assert!(err.to_string().contains("deadline"), "{err}");
+}
+
+#[test]
 fn a_server_that_stalls_mid_body_is_a_timeout() {
     let server = Server::start(vec![Reply::Stall(
         b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789".to_vec(),

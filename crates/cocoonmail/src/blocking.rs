@@ -5,7 +5,10 @@ use std::sync::Arc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use cocoon_core::{BlockingTransport, Endpoint, Error, LimiterError, RetryDecision, RetryState};
+use cocoon_core::transport::Deadline;
+use cocoon_core::{
+    BlockingTransport, Endpoint, Error, LimiterError, RetryDecision, RetryState, TransportErrorKind,
+};
 use http::StatusCode;
 
 use crate::builder::{Blocking, ClientBuilder};
@@ -57,23 +60,40 @@ impl<T: BlockingTransport> Client<T> {
         call: &CallSpan,
         on_send: Option<&(dyn Fn() + Send + Sync)>,
     ) -> Result<E::Output, Error> {
+        let deadline = self.shared.deadline();
         let mut state = RetryState::new(endpoint.idempotency());
         loop {
-            let request = match self.shared.request(endpoint) {
+            let mut request = match self.shared.request(endpoint) {
                 Ok(request) => request,
                 Err(error) => return Err(finish(call, state, error)),
             };
+            // The transport bounds the attempt by what is left of the deadline (the built-in
+            // one does; see `Deadline`).
+            deadline.attach(&mut request);
             let attempt = call.attempt(state.attempts(), &request);
-            let error =
-                match attempt.in_scope(|| self.attempt(endpoint, request, &attempt, on_send)) {
-                    Ok((output, status)) => {
-                        call.succeeded(state.attempts() + 1, Some(status));
-                        return Ok(output);
-                    }
-                    Err(error @ Error::Limiter(_)) => return Err(finish(call, state, error)),
-                    Err(error) => error,
-                };
-            match attempt.in_scope(|| self.shared.after_failure(&mut state, &error, &attempt)) {
+            let sent =
+                attempt.in_scope(|| self.attempt(endpoint, request, &attempt, on_send, deadline));
+            let error = match sent {
+                Ok((output, status)) => {
+                    call.succeeded(state.attempts() + 1, Some(status));
+                    return Ok(output);
+                }
+                Err(error @ Error::Limiter(_)) => return Err(finish(call, state, error)),
+                Err(Error::Transport(e))
+                    if e.kind == TransportErrorKind::Timeout && deadline.has_passed() =>
+                {
+                    let error = self
+                        .shared
+                        .past_deadline(endpoint, true, &mut state, &attempt);
+                    return Err(finish(call, state, error));
+                }
+                Err(error) => error,
+            };
+            let decision = attempt.in_scope(|| {
+                self.shared
+                    .after_failure(&mut state, &error, &attempt, deadline)
+            });
+            match decision {
                 RetryDecision::RetryAfter(delay) => sleep(delay),
                 _ => return Err(finish(call, state, error)),
             }
@@ -87,9 +107,16 @@ impl<T: BlockingTransport> Client<T> {
         request: http::Request<Vec<u8>>,
         attempt: &AttemptSpan,
         on_send: Option<&(dyn Fn() + Send + Sync)>,
+        deadline: Deadline,
     ) -> Result<(E::Output, StatusCode), Error> {
-        let (permit, waited) = self.acquire()?;
+        let (permit, waited) = self.acquire(self.shared.max_wait(deadline))?;
         attempt.waited(waited);
+        if deadline.has_passed() {
+            let mut unsent = RetryState::new(endpoint.idempotency());
+            return Err(self
+                .shared
+                .past_deadline(endpoint, false, &mut unsent, attempt));
+        }
         let in_flight = InFlight::new(&self.shared.pacing, permit);
         if let Some(on_send) = on_send {
             on_send();
@@ -110,16 +137,16 @@ impl<T: BlockingTransport> Client<T> {
     }
 
     /// Waits for a permit, sleeping the calling thread.
-    fn acquire(&self) -> Result<(Permit, Duration), LimiterError> {
+    fn acquire(&self, max_wait: Duration) -> Result<(Permit, Duration), LimiterError> {
         let shared = &self.shared;
         let reservation = match &shared.pacing {
             Pacing::Off => return Ok((Permit::UNTRACKED, Duration::ZERO)),
-            Pacing::Local(local) => local.reserve_slot(shared.max_limiter_wait)?,
-            Pacing::Custom(custom) => custom.reserve(shared.max_limiter_wait)?,
+            Pacing::Local(local) => local.reserve_slot(max_wait)?,
+            Pacing::Custom(custom) => custom.reserve(max_wait)?,
         };
         // Dropped before the limiter says go, it gives the slot back.
         let held = shared.hold(reservation);
-        let mut wait = Wait::new(reservation, shared.max_limiter_wait);
+        let mut wait = Wait::new(reservation, max_wait);
         if let Some(first) = wait.first() {
             sleep(first);
         }

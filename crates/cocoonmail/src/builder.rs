@@ -97,6 +97,7 @@ pub struct ClientBuilder<M: Mode> {
     routes: RouteTable,
     connect_timeout: Duration,
     timeout: Duration,
+    attempt_timeout: Option<Duration>,
     max_body_bytes: usize,
     root_certificates: Vec<Certificate>,
     limiting: Limiting<M::Limiter>,
@@ -124,6 +125,7 @@ impl<M: Mode> Clone for ClientBuilder<M> {
             routes: self.routes.clone(),
             connect_timeout: self.connect_timeout,
             timeout: self.timeout,
+            attempt_timeout: self.attempt_timeout,
             max_body_bytes: self.max_body_bytes,
             root_certificates: self.root_certificates.clone(),
             limiting: self.limiting.clone(),
@@ -149,6 +151,7 @@ impl<M: Mode> ClientBuilder<M> {
             routes: RouteTable::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            attempt_timeout: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             root_certificates: Vec::new(),
             limiting: Limiting::PerSecond(
@@ -220,11 +223,34 @@ impl<M: Mode> ClientBuilder<M> {
         self
     }
 
-    /// One deadline for each attempt of a call in the built-in transports, from resolving the
-    /// host to the last byte of the answer (default 30 s). The same in the async and the blocking
-    /// client.
+    /// One deadline for the whole call (default 30 s), in the async and the blocking client
+    /// alike: the waits for the rate limiter, every attempt and the delays between them all fit
+    /// in it. A call ends no later than its deadline (give or take the scheduler): a retry that
+    /// would end past it is not taken, the limiter is not waited on past it, and a request in
+    /// flight when it passes is abandoned with [`TransportErrorKind::Timeout`], whose message
+    /// says the server may have acted on it (a send may have been delivered).
+    ///
+    /// The async client cuts an attempt itself; the blocking client relies on its transport to
+    /// honour the [`Deadline`] each request carries, which the built-in ureq transport does (a
+    /// transport of your own that ignores it can make a blocking call overrun). To bound each
+    /// attempt on its own as well, see [`attempt_timeout`](Self::attempt_timeout).
+    ///
+    /// [`TransportErrorKind::Timeout`]: cocoon_core::TransportErrorKind::Timeout
+    /// [`Deadline`]: cocoon_core::transport::Deadline
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// A bound on each attempt's exchange, from resolving the host to the last byte of the
+    /// answer, within the call's [`timeout`](Self::timeout) (default: none besides the call's
+    /// deadline). An attempt that passes it fails with a timeout, retried as the retry policy
+    /// says (reads and upserts only), while the call's deadline allows.
+    ///
+    /// The built-in transports apply it themselves; the async client also applies it to a
+    /// transport of your own, the blocking client cannot.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
         self
     }
 
@@ -297,8 +323,8 @@ impl<M: Mode> ClientBuilder<M> {
     ///
     /// This bound and the retry policy's [`RetryPolicy::max_total_wait`] are separate budgets:
     /// the first bounds each attempt's wait in the limiter's queue, the second the delays
-    /// between attempts. A call waits at most `max_attempts x max_limiter_wait +
-    /// max_total_wait`, plus the requests' own timeouts. After a 429 the two overlap rather
+    /// between attempts. Both fit within the call's
+    /// [`timeout`](Self::timeout), the one deadline for the whole call. After a 429 the two overlap rather
     /// than add up: the retry sleeps until `Retry-After`, and by then the limiter's pause for
     /// that 429 has ended too.
     pub fn max_limiter_wait(mut self, max_wait: Duration) -> Self {
@@ -350,12 +376,25 @@ impl<M: Mode> ClientBuilder<M> {
             }
             .into());
         }
+        for (name, value) in [
+            ("timeout", Some(self.timeout)),
+            ("attempt_timeout", self.attempt_timeout),
+        ] {
+            if value == Some(Duration::ZERO) {
+                return Err(ConfigError::InvalidSetting {
+                    name,
+                    reason: "it must be more than zero".into(),
+                }
+                .into());
+            }
+        }
         Ok(Shared::new(
             config.build()?,
             pacing,
             self.max_limiter_wait,
             self.retry.clone(),
-        ))
+        )
+        .with_timeouts(self.timeout, self.attempt_timeout))
     }
 }
 
@@ -371,7 +410,7 @@ impl ClientBuilder<Async> {
         }
         let transport = transport
             .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+            .timeout(self.attempt_timeout.unwrap_or(self.timeout))
             .max_body_bytes(self.max_body_bytes)
             .build()?;
         let transport: Box<dyn AsyncTransport> = Box::new(transport);
@@ -400,7 +439,7 @@ impl ClientBuilder<Blocking> {
         }
         let transport = transport
             .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+            .timeout(self.attempt_timeout.unwrap_or(self.timeout))
             .max_body_bytes(self.max_body_bytes)
             .build()?;
         let transport: Box<dyn BlockingTransport> = Box::new(transport);
@@ -535,6 +574,7 @@ impl<M: Mode> fmt::Debug for ClientBuilder<M> {
             .field("timeout", &self.timeout)
             .field("burst", &self.burst)
             .field("max_server_pause", &self.max_server_pause)
+            .field("attempt_timeout", &self.attempt_timeout)
             .field("max_limiter_wait", &self.max_limiter_wait)
             .field("retry", &self.retry)
             .finish_non_exhaustive()

@@ -1,10 +1,15 @@
 //! The async client.
 
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use cocoon_core::transport::Deadline;
 use cocoon_core::{AsyncTransport, Endpoint, Error, LimiterError, RetryDecision, RetryState};
+use cocoon_core::{TransportError, TransportErrorKind};
 use futures_timer::Delay;
+use futures_util::future::{select, Either};
 use http::StatusCode;
 
 use crate::builder::{Async, ClientBuilder};
@@ -70,16 +75,30 @@ impl<T: AsyncTransport> Client<T> {
     where
         E: Endpoint + Sync,
     {
+        let deadline = self.shared.deadline();
         let mut state = RetryState::new(endpoint.idempotency());
         loop {
-            let request = match self.shared.request(endpoint) {
+            let mut request = match self.shared.request(endpoint) {
                 Ok(request) => request,
                 Err(error) => return Err(finish(call, state, error)),
             };
+            deadline.attach(&mut request);
             let attempt = call.attempt(state.attempts(), &request);
-            let sent = attempt
-                .instrument(self.attempt(endpoint, request, &attempt, on_send))
-                .await;
+            let sending = AtomicBool::new(false);
+            let exchange = attempt
+                .instrument(self.attempt(endpoint, request, &attempt, on_send, deadline, &sending));
+            // The call's deadline cuts the attempt wherever it is: dropping it hands back its
+            // limiter slot, or abandons the request in flight.
+            let sent = match select(pin!(exchange), pin!(Delay::new(deadline.remaining()))).await {
+                Either::Left((sent, _)) => sent,
+                Either::Right(_) => {
+                    let sent = sending.load(Ordering::Relaxed);
+                    let error = self
+                        .shared
+                        .past_deadline(endpoint, sent, &mut state, &attempt);
+                    return Err(finish(call, state, error));
+                }
+            };
             let error = match sent {
                 Ok((output, status)) => {
                     call.succeeded(state.attempts() + 1, Some(status));
@@ -88,7 +107,10 @@ impl<T: AsyncTransport> Client<T> {
                 Err(error @ Error::Limiter(_)) => return Err(finish(call, state, error)),
                 Err(error) => error,
             };
-            match self.shared.after_failure(&mut state, &error, &attempt) {
+            match self
+                .shared
+                .after_failure(&mut state, &error, &attempt, deadline)
+            {
                 RetryDecision::RetryAfter(delay) => Delay::new(delay).await,
                 _ => return Err(finish(call, state, error)),
             }
@@ -102,18 +124,32 @@ impl<T: AsyncTransport> Client<T> {
         request: http::Request<Vec<u8>>,
         attempt: &AttemptSpan,
         on_send: Option<&(dyn Fn() + Send + Sync)>,
+        deadline: Deadline,
+        sending: &AtomicBool,
     ) -> Result<(E::Output, StatusCode), Error>
     where
         E: Endpoint + Sync,
     {
-        let (permit, waited) = self.acquire().await?;
+        let (permit, waited) = self.acquire(self.shared.max_wait(deadline)).await?;
         attempt.waited(waited);
         let in_flight = InFlight::new(&self.shared.pacing, permit);
         if let Some(on_send) = on_send {
             on_send();
         }
+        sending.store(true, Ordering::Relaxed);
         let sent_at = Instant::now();
-        let sent = self.transport.send(request).await;
+        let sent = match self.shared.attempt_timeout {
+            None => self.transport.send(request).await,
+            Some(bound) => {
+                match select(pin!(self.transport.send(request)), pin!(Delay::new(bound))).await {
+                    Either::Left((sent, _)) => sent,
+                    Either::Right(_) => Err(TransportError::new(
+                        TransportErrorKind::Timeout,
+                        "the attempt took longer than the attempt timeout",
+                    )),
+                }
+            }
+        };
         match &self.shared.pacing {
             Pacing::Off => self.shared.traced(&sent, attempt),
             Pacing::Local(local) => {
@@ -129,16 +165,16 @@ impl<T: AsyncTransport> Client<T> {
     }
 
     /// Waits for a permit without blocking the executor's thread.
-    async fn acquire(&self) -> Result<(Permit, Duration), LimiterError> {
+    async fn acquire(&self, max_wait: Duration) -> Result<(Permit, Duration), LimiterError> {
         let shared = &self.shared;
         let reservation = match &shared.pacing {
             Pacing::Off => return Ok((Permit::UNTRACKED, Duration::ZERO)),
-            Pacing::Local(local) => local.reserve_slot(shared.max_limiter_wait)?,
-            Pacing::Custom(custom) => custom.reserve(shared.max_limiter_wait).await?,
+            Pacing::Local(local) => local.reserve_slot(max_wait)?,
+            Pacing::Custom(custom) => custom.reserve(max_wait).await?,
         };
         // Dropped before the limiter says go, it gives the slot back.
         let held = shared.hold(reservation);
-        let mut wait = Wait::new(reservation, shared.max_limiter_wait);
+        let mut wait = Wait::new(reservation, max_wait);
         if let Some(first) = wait.first() {
             Delay::new(first).await;
         }

@@ -20,6 +20,7 @@
 //! | `native-tls` | no | TLS through the platform's library and its trust store for the enabled transports (wins over `rustls`) |
 //! | `tracing` | yes | a `tracing` span per call and per attempt (see [Logging](#logging)) |
 //! | `redis` | no | `cocoonmail::redis`: one rate-limit budget shared by many processes through Redis or Valkey |
+//! | `axum` | no | `cocoonmail::axum`: a verified-webhook extractor for axum receivers |
 //!
 //! The features only add. [`Client`] always means `Client<Box<dyn AsyncTransport>>` and
 //! [`blocking::Client`] `blocking::Client<Box<dyn BlockingTransport>>`, whatever is turned on
@@ -45,13 +46,15 @@
 //! # let server = cocoon_mock::MockServer::start();
 //! # std::env::set_var("COCOONMAIL_API_KEY", cocoon_mock::DEFAULT_API_KEY);
 //! # std::env::set_var("COCOONMAIL_BASE_URL", server.base_url());
-//! use cocoonmail::contacts::{ContactRef, CreateContact};
+//! use cocoonmail::contacts::{ContactRef, UpdateContact};
 //! use cocoonmail::events::SendEvent;
 //!
 //! // COCOONMAIL_API_KEY, and COCOONMAIL_BASE_URL when not production.
 //! let client = cocoonmail::Client::builder().from_env().build()?;
 //! client.keys().validate().await?;
-//! client.contacts().create(CreateContact::new("ada@example.com").first_name("Ada")).await?;
+//! // An upsert: a returning user is updated, not refused with a 409.
+//! let ada = UpdateContact::new(ContactRef::email("ada@example.com")).first_name("Ada");
+//! client.contacts().update(ada).await?;
 //! client.events().send(SendEvent::simple("signup", "ada@example.com")).await?;
 //! let found = client.contacts().find(ContactRef::email("ada@example.com")).await?;
 //! assert_eq!(found[0].first_name.as_deref(), Some("Ada"));
@@ -111,7 +114,31 @@
 //! [`Client::bulk`] and [`blocking::Client::bulk`] run any iterator of request values at the
 //! limiter's pace with bounded concurrency, taking each input only when a slot frees up and
 //! handing back each outcome with its input's index as it finishes ([`BulkResult`]); a
-//! [`StopHandle`] stops the run early while the requests in flight finish.
+//! [`StopHandle`] stops the run early while the requests in flight finish. `bulk_tagged` takes
+//! `(tag, request)` pairs and hands each outcome back with its tag, and
+//! [`BulkRun::stop_after_consecutive_failures`] ends a run whose server is gone while still
+//! reporting every request it did not try ([`Error::NotTried`]).
+//!
+//! # Deadlines and cancellation
+//!
+//! [`ClientBuilder::timeout`] (default 30 s) is one deadline for the whole call: the waits for
+//! the limiter, every attempt and the delays between them fit in it, and the call ends no later
+//! than it. A request in flight when it passes is abandoned with a timeout error that says the
+//! server may have acted on it; a send is then never resent. [`ClientBuilder::attempt_timeout`]
+//! bounds each attempt on its own, within that deadline.
+//!
+//! Dropping the future of an async call (a `tokio::select!` branch that lost, an aborted task,
+//! a `tokio::time::timeout`) cancels it at once:
+//!
+//! - **What it releases**: a call still waiting for the rate limiter hands its slot back, and a
+//!   call whose request was in flight tells the limiter the attempt is over, so the callers
+//!   behind it do not wait for a request that will never be answered.
+//! - **What it risks**: a request already written to the connection may have reached the
+//!   server, which may act on it; dropping the call does not unsend it. For a send (mail, an
+//!   event, a WhatsApp message, an OTP, a contact creation) treat a cancelled call like a
+//!   timeout: the message may have been delivered, and sending it again may deliver it twice.
+//!
+//! A blocking call cannot be dropped midway; it ends by its deadline.
 //!
 //! # Logging
 //!
@@ -137,6 +164,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod assertions;
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod builder;
 mod bulk;
 mod client;
@@ -149,12 +178,17 @@ pub mod blocking;
 
 pub use builder::{ClientBuilder, ENV_API_KEY, ENV_BASE_URL};
 pub use bulk::stream::BulkStream;
-pub use bulk::{BulkResult, BulkRun, StopHandle};
+pub use bulk::{BulkResult, BulkRun, StopHandle, Untagged};
 pub use client::Client;
 pub use limiter::{AsyncRateLimiter, LocalLimiter, RateLimiter};
 pub use resources::{ApiKeys, Contacts, CustomFields, Events, Lists, Mail, Otp, Verify, WhatsApp};
 
 pub use cocoon_core as core;
+
+/// The `http` crate the SDK's requests, answers and transports are made of, re-exported so
+/// that code naming `http::Request`, `http::Method` or `http::StatusCode` needs no dependency
+/// of its own (and always has the matching version).
+pub use http;
 
 /// One rate-limit budget shared by many processes through Redis or Valkey (feature `redis`):
 /// `redis::RedisLimiter` for the async client (with `reqwest`), [`redis::blocking::RedisLimiter`]
@@ -181,8 +215,8 @@ pub use cocoon_core::{
 pub use cocoon_core::{
     ApiError, ApiKey, AsyncTransport, AttemptFailure, AttemptHistory, AuthScheme,
     BlockingTransport, ConfigError, Endpoint, Error, FailedAttempt, Idempotency, InvalidInput,
-    LimiterError, LimiterErrorKind, Operation, RateLimit, RawRequest, RetryAfter, RetryPolicy,
-    Route, RouteStatus, RouteTable, TransportError, TransportErrorKind,
+    LimiterError, LimiterErrorKind, NotTried, NotTriedReason, Operation, RateLimit, RawRequest,
+    RetryAfter, RetryPolicy, Route, RouteStatus, RouteTable, TransportError, TransportErrorKind,
 };
 
 /// The README's examples, compiled and run as doc tests (they use both clients and Redis).

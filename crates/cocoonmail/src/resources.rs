@@ -23,7 +23,9 @@ macro_rules! operations {
                 /// Creates a contact; an existing email ends in
                 /// [`Error::Conflict`](cocoon_core::Error::Conflict).
                 fn create(contact: contacts::CreateContact) -> contacts::CreateContactResponse = contact;
-                /// Updates a contact, creating it when none matches.
+                /// Updates a contact, creating it when none matches: the upsert to call on every
+                /// sign-up (a returning user gets no 409).
+                #[doc(alias = "upsert")]
                 fn update(update: contacts::UpdateContact) -> contacts::UpdateContactResponse = update;
                 /// Finds contacts by email or user id (an empty list when none matches).
                 fn find(contact: contacts::ContactRef) -> Vec<contacts::Contact> = contacts::FindContact::new(contact);

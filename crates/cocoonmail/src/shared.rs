@@ -4,9 +4,11 @@
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
+use cocoon_core::transport::{Deadline, DEFAULT_TIMEOUT};
 use cocoon_core::{
-    build_request, decode_response, Config, Endpoint, Error, RateLimit, RetryDecision, RetryPolicy,
-    RetryState, TransportError,
+    build_request, decode_response, Config, Endpoint, Error, Idempotency, LimiterError,
+    LimiterErrorKind, RateLimit, RetryDecision, RetryPolicy, RetryState, TransportError,
+    TransportErrorKind,
 };
 use http::{Request, Response, StatusCode};
 
@@ -45,6 +47,10 @@ pub(crate) struct Shared<L: ?Sized> {
     pub(crate) pacing: Pacing<L>,
     pub(crate) max_limiter_wait: Duration,
     pub(crate) retry: RetryPolicy,
+    /// One deadline for a whole call: limiter waits, attempts and delays between them.
+    pub(crate) timeout: Duration,
+    /// The bound on one attempt's exchange, when there is one besides the call's deadline.
+    pub(crate) attempt_timeout: Option<Duration>,
     server: Server,
 }
 
@@ -61,7 +67,91 @@ impl<L: ?Sized> Shared<L> {
             pacing,
             max_limiter_wait,
             retry,
+            timeout: DEFAULT_TIMEOUT,
+            attempt_timeout: None,
         }
+    }
+
+    /// Sets the call's deadline and the per-attempt bound.
+    pub(crate) fn with_timeouts(mut self, timeout: Duration, attempt: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self.attempt_timeout = attempt;
+        self
+    }
+
+    /// The deadline of a call starting now.
+    pub(crate) fn deadline(&self) -> Deadline {
+        Deadline::after(self.timeout)
+    }
+
+    /// How long an attempt may wait for a permit: the configured bound, within what is left of
+    /// the call's deadline.
+    pub(crate) fn max_wait(&self, deadline: Deadline) -> Duration {
+        self.max_limiter_wait.min(deadline.remaining())
+    }
+
+    /// The error of a call whose deadline passed during an attempt: `sent` when the request had
+    /// gone out (the server may have acted on it), otherwise nothing was sent. Recorded as the
+    /// call's last attempt, never retried.
+    pub(crate) fn past_deadline<E: Endpoint + ?Sized>(
+        &self,
+        endpoint: &E,
+        sent: bool,
+        state: &mut RetryState,
+        attempt: &AttemptSpan,
+    ) -> Error {
+        let timeout = Rounded(self.timeout);
+        let error = if sent {
+            let message = match endpoint.idempotency() {
+                Idempotency::NotIdempotent => format!(
+                    "the call's {timeout} deadline passed with the request in flight: it may \
+                     have been delivered, and is not sent again"
+                ),
+                _ => format!(
+                    "the call's {timeout} deadline passed with the request in flight: the server \
+                     may have acted on it"
+                ),
+            };
+            Error::Transport(TransportError::new(TransportErrorKind::Timeout, message))
+        } else {
+            Error::Limiter(LimiterError::new(
+                LimiterErrorKind::WaitTooLong {
+                    wait: self.timeout,
+                    max_wait: self.timeout,
+                },
+                format!(
+                    "the call's {timeout} deadline passed while waiting for a permit; nothing \
+                     was sent"
+                ),
+            ))
+        };
+        if sent {
+            let decision = state.after_failure(&RetryPolicy::never(), &error, SystemTime::now(), 0);
+            attempt.decided(&error, decision);
+        }
+        error
+    }
+
+    /// What to do after a failed attempt, within the call's `deadline`: a retry whose delay
+    /// would end past it is not taken (the call ends now with this error).
+    pub(crate) fn after_failure(
+        &self,
+        state: &mut RetryState,
+        error: &Error,
+        attempt: &AttemptSpan,
+        deadline: Deadline,
+    ) -> RetryDecision {
+        let before = state.clone();
+        let now = SystemTime::now();
+        let mut decision = state.after_failure(&self.retry, error, now, fastrand::u64(..));
+        if let RetryDecision::RetryAfter(delay) = decision {
+            if delay >= deadline.remaining() {
+                *state = before;
+                decision = state.after_failure(&RetryPolicy::never(), error, now, 0);
+            }
+        }
+        attempt.decided(error, decision);
+        decision
     }
 
     /// The span of a call to `endpoint`.
@@ -120,19 +210,6 @@ impl<L: ?Sized> Shared<L> {
         let status = response.status();
         decode_response(endpoint, response).map(|output| (output, status))
     }
-
-    /// What to do after a failed attempt.
-    pub(crate) fn after_failure(
-        &self,
-        state: &mut RetryState,
-        error: &Error,
-        attempt: &AttemptSpan,
-    ) -> RetryDecision {
-        let decision =
-            state.after_failure(&self.retry, error, SystemTime::now(), fastrand::u64(..));
-        attempt.decided(error, decision);
-        decision
-    }
 }
 
 impl<L: Confirm + ?Sized> Shared<L> {
@@ -189,6 +266,22 @@ impl<L: fmt::Debug + ?Sized> fmt::Debug for Shared<L> {
             .field("max_limiter_wait", &self.max_limiter_wait)
             .field("retry", &self.retry)
             .finish()
+    }
+}
+
+/// A duration as a message shows it: `200ms`, `1.5s`, `30s`.
+struct Rounded(Duration);
+
+impl fmt::Display for Rounded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let millis = self.0.as_millis();
+        if millis < 1000 {
+            write!(f, "{millis}ms")
+        } else if millis % 1000 == 0 {
+            write!(f, "{}s", millis / 1000)
+        } else {
+            write!(f, "{:.1}s", self.0.as_secs_f64())
+        }
     }
 }
 
