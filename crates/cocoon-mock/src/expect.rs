@@ -152,7 +152,8 @@ impl Mock {
     }
 
     /// Matches only requests that satisfy `predicate` (headers, query, body: everything a
-    /// [`JournalEntry`] holds; its `status` is `None` while matching).
+    /// [`JournalEntry`] holds; its outcome is [`Outcome::Pending`](crate::Outcome::Pending) while
+    /// matching).
     pub fn matching(
         mut self,
         predicate: impl Fn(&JournalEntry) -> bool + Send + Sync + 'static,
@@ -284,7 +285,9 @@ mod tests {
             query: String::new(),
             headers: vec![("x-team".to_owned(), "growth".to_owned())],
             body: body.to_vec(),
-            status: None,
+            operation: None,
+            outcome: crate::Outcome::Pending,
+            handled: None,
             received_at: Instant::now(),
         }
     }

@@ -174,9 +174,9 @@ pub use api::Operation;
 pub use block::TemporaryBlock;
 pub use expect::{Mock, MockId, VerifyError};
 pub use fault::Fault;
-pub use journal::{JournalEntry, DEFAULT_JOURNAL_CAPACITY};
+pub use journal::{JournalEntry, Outcome, DEFAULT_JOURNAL_CAPACITY};
 pub use seed::{CustomField, FieldType, MailingList};
-pub use server::{MockBuilder, MockServer, RateLimit};
+pub use server::{MockBuilder, MockServer, RateLimit, Unsettled};
 pub use state::{MessageKind, SentMessage};
 
 /// The API key the server accepts unless others are configured.
