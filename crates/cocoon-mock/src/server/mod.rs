@@ -427,6 +427,21 @@ impl MockServer {
         self.shared.script(method, path, faults);
     }
 
+    /// Scripts faults for the next requests to `operation`, at the route this server serves
+    /// it (its default route, or where [`MockBuilder::route`] moved it): as
+    /// [`MockServer::script`] with that method and path.
+    ///
+    /// ```
+    /// use cocoon_mock::{Fault, MockServer, Operation};
+    /// let server = MockServer::start();
+    /// server.script_operation(Operation::SendEvent, [Fault::ApplyThenDrop]);
+    /// ```
+    pub fn script_operation(&self, operation: Operation, faults: impl IntoIterator<Item = Fault>) {
+        if let Some((method, path)) = self.shared.routes().route_of(operation) {
+            self.shared.script(method, path, faults);
+        }
+    }
+
     /// Registers a request matcher (see [`Mock`]); its expectations are checked by
     /// [`MockServer::verify`] and on drop.
     pub fn register(&self, mock: Mock) -> MockId {
