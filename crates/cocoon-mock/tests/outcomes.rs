@@ -241,6 +241,7 @@ async fn an_async_wait_times_out_with_what_is_pending() {
     server.script("POST", EVENT, [Fault::ApplyThenHang]);
     let mut client = Client::connect(&server);
     client.start_call("POST", EVENT, Some(event("x")));
+    wait_for_entries(&server, 1);
     let started = Instant::now();
     let unsettled = server
         .settled_journal_async(Duration::from_millis(200))
@@ -298,6 +299,8 @@ fn randomized_faults_and_impatient_clients_keep_the_journal_truthful() {
         }
     }
     drop(clients);
+    // A client that gave up at once may have left before the server read its request.
+    wait_for_entries(&server, 24);
     let journal = server
         .settled_journal(SETTLE)
         .unwrap_or_else(|e| panic!("seed {seed}: {e}"));

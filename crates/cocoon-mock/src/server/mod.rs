@@ -326,7 +326,9 @@ impl MockServer {
     /// connection or an abandoned one), then returns the journal. Blocks the calling thread:
     /// in an async test use [`MockServer::settled_journal_async`].
     ///
-    /// A request hung by [`Fault::ApplyThenHang`] settles only when its client leaves.
+    /// A request hung by [`Fault::ApplyThenHang`] settles only when its client leaves. A
+    /// request whose head the server has not read yet is not waited for: call this once the
+    /// client under test has sent (or given up on) its requests.
     ///
     /// # Errors
     ///
@@ -371,32 +373,40 @@ impl MockServer {
             let (tx, rx) = tokio::sync::oneshot::channel();
             let shared = Arc::clone(&self.shared);
             handle.spawn(async move {
-                let _ = tokio::time::timeout(timeout, async {
+                let settled = tokio::time::timeout(timeout, async {
                     loop {
                         let changed = shared.changed.notified();
                         tokio::pin!(changed);
                         changed.as_mut().enable();
-                        if shared.settled_entries().is_some() {
-                            return;
+                        if let Some(entries) = shared.settled_entries() {
+                            return entries;
                         }
                         changed.await;
                     }
                 })
                 .await;
-                let _ = tx.send(());
+                // The journal as it was when it settled, not as it is when the caller wakes.
+                let _ = tx.send(settled.ok());
             });
-            // A server stopped meanwhile drops the task, and with it the sender.
-            let _ = rx.await;
+            match rx.await {
+                Ok(Some(entries)) => return Ok(entries),
+                Ok(None) => return Err(self.unsettled()),
+                // The server stopped meanwhile (dropping the task): fall through.
+                Err(_) => {}
+            }
         }
+        self.shared
+            .settled_entries()
+            .ok_or_else(|| self.unsettled())
+    }
+
+    /// The journal and in-flight count, for a wait that timed out.
+    fn unsettled(&self) -> Unsettled {
         let journal = lock(&self.shared.journal);
-        if journal.in_flight() == 0 {
-            Ok(journal.entries().iter().cloned().collect())
-        } else {
-            Err(Unsettled::new(
-                journal.in_flight(),
-                journal.entries().iter().cloned().collect(),
-            ))
-        }
+        Unsettled::new(
+            journal.in_flight(),
+            journal.entries().iter().cloned().collect(),
+        )
     }
 
     /// How many journal entries were dropped (oldest first) because the journal was full,
