@@ -50,7 +50,10 @@ impl fmt::Display for Outcome {
 }
 
 /// One request the server received, as it arrived on the wire, and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` output hides the values of the `Authorization` and `X-COCOONMAIL-API_KEY`
+/// headers.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct JournalEntry {
     /// The request method, as sent (e.g. `"POST"`).
@@ -76,6 +79,34 @@ pub struct JournalEntry {
     pub handled: Option<u16>,
     /// When the request head was read.
     pub received_at: Instant,
+}
+
+impl fmt::Debug for JournalEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let secret = name.eq_ignore_ascii_case("authorization")
+                    || name.eq_ignore_ascii_case("x-cocoonmail-api_key");
+                (
+                    name.as_str(),
+                    if secret { "<redacted>" } else { value.as_str() },
+                )
+            })
+            .collect();
+        f.debug_struct("JournalEntry")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .field("operation", &self.operation)
+            .field("outcome", &self.outcome)
+            .field("handled", &self.handled)
+            .field("received_at", &self.received_at)
+            .finish()
+    }
 }
 
 impl JournalEntry {
@@ -231,6 +262,25 @@ mod tests {
         j.clear();
         assert!(j.entries().is_empty());
         assert_eq!(j.dropped(), 0);
+    }
+
+    #[test]
+    fn debug_output_hides_keys() {
+        let mut e = entry("/a");
+        e.headers = vec![
+            (
+                "authorization".to_owned(),
+                "Bearer fake-secret-1".to_owned(),
+            ),
+            (
+                "x-cocoonmail-api_key".to_owned(),
+                "fake-secret-2".to_owned(),
+            ),
+            ("accept".to_owned(), "application/json".to_owned()),
+        ];
+        let text = format!("{e:?}");
+        assert!(!text.contains("fake-secret"), "{text}");
+        assert!(text.contains("application/json"), "{text}");
     }
 
     #[test]

@@ -24,8 +24,9 @@ use shared::{lock, Config, Registered};
 const SEEN_IN_ERRORS: usize = 50;
 
 /// Requests still in flight when a wait for a settled journal timed out
-/// ([`MockServer::settled_journal`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// ([`MockServer::settled_journal`]). Its `Debug` output shows only the count and the
+/// method, path and outcome of each entry (no query, header or body).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Unsettled {
     /// How many requests were still in flight (read, or being read, and not settled).
@@ -38,6 +39,20 @@ pub struct Unsettled {
 impl Unsettled {
     fn new(in_flight: usize, journal: Vec<JournalEntry>) -> Self {
         Unsettled { in_flight, journal }
+    }
+}
+
+impl std::fmt::Debug for Unsettled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let entries: Vec<String> = self
+            .journal
+            .iter()
+            .map(|e| format!("{} {} -> {}", e.method, e.path, e.outcome))
+            .collect();
+        f.debug_struct("Unsettled")
+            .field("in_flight", &self.in_flight)
+            .field("journal", &entries)
+            .finish()
     }
 }
 
