@@ -540,7 +540,7 @@ fn show_wire(runtime: &tokio::runtime::Runtime) {
             "  {who:<12} {} {}{query} -> {:?}  body {:?}  [{}]",
             entry.method,
             entry.path,
-            entry.status.unwrap_or(0),
+            entry.status().unwrap_or(0),
             String::from_utf8_lossy(&entry.body),
             names.join("; ")
         );

@@ -497,7 +497,9 @@ fn main() -> ExitCode {
             let journal = server.journal();
             let mut statuses = BTreeMap::new();
             for entry in &journal {
-                *statuses.entry(entry.status.unwrap_or(0)).or_insert(0usize) += 1;
+                *statuses
+                    .entry(entry.status().unwrap_or(0))
+                    .or_insert(0usize) += 1;
             }
             let statuses: Vec<String> = statuses
                 .iter()
@@ -506,7 +508,7 @@ fn main() -> ExitCode {
             println!(
                 "server journal:          {} requests, 429 answered: {} ({})",
                 journal.len(),
-                journal.iter().filter(|e| e.status == Some(429)).count(),
+                journal.iter().filter(|e| e.status() == Some(429)).count(),
                 statuses.join(", ")
             );
         }

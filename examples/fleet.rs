@@ -270,10 +270,10 @@ fn run(options: &Options) -> Result<bool, String> {
     let times: Vec<Instant> = journal.iter().map(|e| e.received_at).collect();
     let ok: Vec<&JournalEntry> = journal
         .iter()
-        .filter(|e| e.status.is_some_and(|s| (200..300).contains(&s)))
+        .filter(|e| e.status().is_some_and(|s| (200..300).contains(&s)))
         .collect();
     let ok_times: Vec<Instant> = ok.iter().map(|e| e.received_at).collect();
-    let limited = journal.iter().filter(|e| e.status == Some(429)).count();
+    let limited = journal.iter().filter(|e| e.status() == Some(429)).count();
 
     println!("\nwhat the server saw");
     println!(
@@ -307,7 +307,7 @@ fn run(options: &Options) -> Result<bool, String> {
     for (i, entry) in journal
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.status == Some(429))
+        .filter(|(_, e)| e.status() == Some(429))
         .take(5)
     {
         let before: Vec<String> = journal[..i]
@@ -339,7 +339,7 @@ fn run(options: &Options) -> Result<bool, String> {
             "  the fault:               {:.2} s after the first request; in the 3 s after it: {} requests, 429: {}, most in any 1 s: {}",
             at.saturating_duration_since(times[0]).as_secs_f64(),
             after.len(),
-            after.iter().filter(|e| e.status == Some(429)).count(),
+            after.iter().filter(|e| e.status() == Some(429)).count(),
             most_in_one_second(&after_times)
         );
     }
@@ -354,7 +354,7 @@ fn run(options: &Options) -> Result<bool, String> {
             during.len(),
             up.duration_since(down).as_secs_f64(),
             during.len() as f64 / up.duration_since(down).as_secs_f64(),
-            during.iter().filter(|e| e.status == Some(429)).count(),
+            during.iter().filter(|e| e.status() == Some(429)).count(),
             most_in_one_second(&during_times)
         );
     }

@@ -38,7 +38,7 @@ both_clients!(creating_an_existing_contact_is_a_conflict, |builder| {
     assert!(!error.is_retryable());
     assert_error_hides_key(&error);
     // Not retried, and the first contact is untouched.
-    let statuses: Vec<_> = server.journal().iter().map(|e| e.status).collect();
+    let statuses: Vec<_> = server.journal().iter().map(|e| e.status()).collect();
     assert_eq!(statuses, [Some(200), Some(409)]);
     assert_eq!(server.contacts().len(), 1);
     assert_eq!(server.contacts()[0]["firstName"], serde_json::Value::Null);

@@ -693,7 +693,7 @@ both_clients!(the_api_key_header_scheme_reaches_the_server, |builder| {
     let validation = call!(client.keys().validate()).unwrap();
     assert_eq!(validation.success, Some(true));
     let request = last_request(&server);
-    assert_eq!(request.status, Some(200));
+    assert_eq!(request.status(), Some(200));
     assert_eq!(request.header("x-cocoonmail-api_key"), Some(KEY));
     assert_eq!(request.header("authorization"), None);
     assert_eq!(request.header("accept"), Some("application/json"));
@@ -722,7 +722,7 @@ both_clients!(a_wrong_key_is_unauthorized, |builder| {
     // Sent once, with the wrong key byte for byte.
     let journal = server.journal();
     assert_eq!(journal.len(), 1);
-    assert_eq!(journal[0].status, Some(401));
+    assert_eq!(journal[0].status(), Some(401));
     assert_eq!(
         journal[0].header("authorization"),
         Some(format!("Bearer {WRONG_KEY}").as_str())

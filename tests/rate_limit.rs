@@ -35,7 +35,9 @@ fn paced<M: cocoonmail::builder::Mode>(
 
 /// Every request was answered with a success: none was refused with 429 (nor dropped).
 fn assert_all_succeeded(journal: &[JournalEntry], expected: usize) {
-    let all_succeeded = journal.iter().all(|e| matches!(e.status, Some(200 | 201)));
+    let all_succeeded = journal
+        .iter()
+        .all(|e| matches!(e.status(), Some(200 | 201)));
     assert!(
         all_succeeded && journal.len() == expected,
         "expected {expected} requests, all answered 2xx; got {} (ms after the first, status): \
@@ -179,7 +181,7 @@ async fn without_the_client_limit_a_burst_is_refused() {
     assert!(refused > 0, "none of 15 simultaneous requests was refused");
     let journal = server.journal();
     assert_eq!(
-        journal.iter().filter(|e| e.status == Some(429)).count(),
+        journal.iter().filter(|e| e.status() == Some(429)).count(),
         refused
     );
 }

@@ -212,7 +212,7 @@ pub fn requests_to(server: &MockServer, path: &str) -> Vec<JournalEntry> {
 
 /// The statuses the server answered, in order (`None` for a dropped connection).
 pub fn statuses(entries: &[JournalEntry]) -> Vec<Option<u16>> {
-    entries.iter().map(|e| e.status).collect()
+    entries.iter().map(|e| e.status()).collect()
 }
 
 /// Asserts that no one-second window (measured by arrival at the server) holds more than
@@ -249,7 +249,7 @@ pub fn timeline(entries: &[JournalEntry]) -> Vec<(u128, Option<u16>)> {
     let arrivals: Vec<Instant> = entries.iter().map(|e| e.received_at).collect();
     arrival_offsets(&arrivals)
         .into_iter()
-        .zip(entries.iter().map(|e| e.status))
+        .zip(entries.iter().map(|e| e.status()))
         .collect()
 }
 

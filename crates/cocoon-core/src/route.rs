@@ -119,6 +119,17 @@ impl Operation {
         }
     }
 
+    /// The operation with this [`name`](Self::name), such as `"contact.create"`.
+    ///
+    /// ```
+    /// use cocoon_core::Operation;
+    /// assert_eq!(Operation::from_name("contact.create"), Some(Operation::CreateContact));
+    /// assert_eq!(Operation::from_name("contact.nope"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Operation> {
+        Operation::ALL.iter().copied().find(|op| op.name() == name)
+    }
+
     fn index(self) -> usize {
         self as usize
     }
@@ -232,6 +243,7 @@ mod tests {
         assert_eq!(Operation::ALL.len(), 17);
         for (i, op) in Operation::ALL.iter().enumerate() {
             assert_eq!(op.index(), i);
+            assert_eq!(Operation::from_name(op.name()), Some(*op));
             assert!(op.default_route().path().starts_with("/webhook/"));
         }
         let provisional: Vec<_> = Operation::ALL

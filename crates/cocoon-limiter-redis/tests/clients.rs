@@ -50,7 +50,7 @@ fn entry_for<'a>(journal: &'a [JournalEntry], email: &str, status: u16) -> &'a J
     journal
         .iter()
         .find(|e| {
-            e.status == Some(status)
+            e.status() == Some(status)
                 && e.json()
                     .and_then(|j| j["email"].as_str().map(str::to_owned))
                     .as_deref()
@@ -72,7 +72,10 @@ fn assert_held_back(server: &MockServer, heard_by: &str, held: &str) {
         "the other client went {held_for:?} after the 429"
     );
     assert!(retried.received_at > limited.received_at);
-    assert_eq!(journal.iter().filter(|e| e.status == Some(429)).count(), 1);
+    assert_eq!(
+        journal.iter().filter(|e| e.status() == Some(429)).count(),
+        1
+    );
 }
 
 /// Waits until the pause is in Redis.

@@ -4,7 +4,7 @@ use std::fmt;
 use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
-use crate::{Fault, JournalEntry};
+use crate::{Fault, JournalEntry, Operation};
 
 type Predicate = Arc<dyn Fn(&JournalEntry) -> bool + Send + Sync>;
 
@@ -131,6 +131,53 @@ impl Mock {
         self
     }
 
+    /// A mock matching requests for this operation, wherever the server serves it (see
+    /// [`Mock::operation`]).
+    pub fn for_operation(operation: Operation) -> Self {
+        Mock::new().operation(operation)
+    }
+
+    /// Matches only requests the server routes to `operation` (the SDK's own
+    /// [`Operation`]), at its default route or where [`MockBuilder::route`] moved it; both
+    /// spellings of the validate route match [`Operation::ValidateApiKey`].
+    ///
+    /// [`MockBuilder::route`]: crate::MockBuilder::route
+    pub fn operation(mut self, operation: Operation) -> Self {
+        self.predicates.push((
+            format!("operation {operation}"),
+            Arc::new(move |e: &JournalEntry| e.operation == Some(operation)),
+        ));
+        self
+    }
+
+    /// Matches only requests whose body is JSON containing `expected`: every member of an
+    /// expected object must be present (other members may be too), recursively; arrays must
+    /// have the same length, element by element; numbers compare by value (`1` matches
+    /// `1.0`); everything else must be equal.
+    ///
+    /// ```
+    /// use cocoon_mock::{Mock, MockServer, Operation};
+    /// use serde_json::json;
+    ///
+    /// let server = MockServer::start();
+    /// let signup = server.register(
+    ///     Mock::for_operation(Operation::SendEvent)
+    ///         .body_json_contains(json!({"event_name": "signup", "data": {"plan": "pro"}})),
+    /// );
+    /// assert_eq!(server.hits(signup), 0);
+    /// ```
+    pub fn body_json_contains(mut self, expected: serde_json::Value) -> Self {
+        let description = format!("a JSON body containing {expected}");
+        self.predicates.push((
+            description,
+            Arc::new(move |e: &JournalEntry| {
+                e.json()
+                    .is_some_and(|actual| json_contains(&actual, &expected))
+            }),
+        ));
+        self
+    }
+
     /// Matches only requests with this header (name in any case) with exactly this value.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         let (name, value) = (name.to_owned(), value.to_owned());
@@ -152,7 +199,8 @@ impl Mock {
     }
 
     /// Matches only requests that satisfy `predicate` (headers, query, body: everything a
-    /// [`JournalEntry`] holds; its `status` is `None` while matching).
+    /// [`JournalEntry`] holds; its outcome is [`Outcome::Pending`](crate::Outcome::Pending) while
+    /// matching).
     pub fn matching(
         mut self,
         predicate: impl Fn(&JournalEntry) -> bool + Send + Sync + 'static,
@@ -236,6 +284,31 @@ impl Mock {
     }
 }
 
+/// Whether `actual` contains `expected` (see [`Mock::body_json_contains`]).
+pub(crate) fn json_contains(actual: &serde_json::Value, expected: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (actual, expected) {
+        (Value::Object(actual), Value::Object(expected)) => expected
+            .iter()
+            .all(|(k, v)| actual.get(k).is_some_and(|a| json_contains(a, v))),
+        (Value::Array(actual), Value::Array(expected)) => {
+            actual.len() == expected.len()
+                && actual
+                    .iter()
+                    .zip(expected)
+                    .all(|(a, e)| json_contains(a, e))
+        }
+        (Value::Number(a), Value::Number(e)) => match (a.as_i64(), e.as_i64()) {
+            (Some(a), Some(e)) => a == e,
+            _ => match (a.as_u64(), e.as_u64()) {
+                (Some(a), Some(e)) => a == e,
+                _ => a.as_f64() == e.as_f64() && a.as_f64().is_some(),
+            },
+        },
+        (actual, expected) => actual == expected,
+    }
+}
+
 /// A registered [`Mock`], returned by [`MockServer::register`](crate::MockServer::register)
 /// to ask for its hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -275,7 +348,125 @@ impl std::error::Error for VerifyError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
     use std::time::Instant;
+
+    #[test]
+    fn json_subsets_match_objects_partially_and_arrays_whole() {
+        let actual = json!({
+            "to": [{"email": "a@example.com", "name": "A"}],
+            "data": {"plan": "pro", "seats": 3, "tags": ["x", "y"]},
+            "ok": true,
+            "none": null
+        });
+        for yes in [
+            json!({}),
+            json!({"ok": true}),
+            json!({"data": {"plan": "pro"}}),
+            json!({"data": {"seats": 3.0}}),
+            json!({"to": [{"email": "a@example.com"}]}),
+            json!({"none": null}),
+            actual.clone(),
+        ] {
+            assert!(json_contains(&actual, &yes), "{yes}");
+        }
+        for no in [
+            json!({"ok": false}),
+            json!({"missing": null}),
+            json!({"data": {"plan": "free"}}),
+            json!({"data": {"seats": "3"}}),
+            json!({"data": {"tags": ["x"]}}),
+            json!({"data": {"tags": ["y", "x"]}}),
+            json!({"to": {"email": "a@example.com"}}),
+            json!([actual.clone()]),
+            json!("ok"),
+        ] {
+            assert!(!json_contains(&actual, &no), "{no}");
+        }
+        assert!(json_contains(&json!(-1), &json!(-1.0)));
+        assert!(!json_contains(&json!(-1), &json!(u64::MAX)));
+        assert!(!json_contains(&json!(1.5), &json!(1)));
+    }
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[a-z]{0,4}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                prop::collection::btree_map("[a-c]", inner, 0..4)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Removes some members of every object, recursively (a subset of the value).
+    fn thin(value: &serde_json::Value, keep: &mut impl Iterator<Item = bool>) -> serde_json::Value {
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in map {
+                    if keep.next().unwrap_or(true) {
+                        out.insert(k.clone(), thin(v, keep));
+                    }
+                }
+                serde_json::Value::Object(out)
+            }
+            serde_json::Value::Array(items) => {
+                serde_json::Value::Array(items.iter().map(|v| thin(v, keep)).collect())
+            }
+            other => other.clone(),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_value_contains_itself_and_its_thinned_copies(
+            value in json_value(),
+            keep in prop::collection::vec(any::<bool>(), 0..32),
+        ) {
+            prop_assert!(json_contains(&value, &value));
+            let thinned = thin(&value, &mut keep.into_iter());
+            prop_assert!(json_contains(&value, &thinned));
+            // Containment both ways means equality.
+            if json_contains(&thinned, &value) {
+                prop_assert_eq!(&thinned, &value);
+            }
+        }
+    }
+
+    #[test]
+    fn operations_and_json_bodies_match_through_the_entry() {
+        let mut e = entry(
+            "POST",
+            "/webhook/event/send",
+            br#"{"event_name":"signup","email":"a@example.com"}"#,
+        );
+        e.operation = Some(Operation::SendEvent);
+        let mock = Mock::for_operation(Operation::SendEvent)
+            .body_json_contains(json!({"event_name": "signup"}));
+        assert!(mock.matches(&e));
+        assert!(!Mock::for_operation(Operation::SendMail).matches(&e));
+        assert!(!Mock::new()
+            .body_json_contains(json!({"event_name": "login"}))
+            .matches(&e));
+        e.body = b"not json".to_vec();
+        assert!(!Mock::new().body_json_contains(json!({})).matches(&e));
+        // The description names the operation, for verification messages.
+        let unmet = Mock::for_operation(Operation::SendEvent)
+            .expect(1)
+            .unmet(0)
+            .unwrap();
+        assert!(
+            unmet.starts_with("any method any path with operation event.send"),
+            "{unmet}"
+        );
+    }
 
     fn entry(method: &str, path: &str, body: &[u8]) -> JournalEntry {
         JournalEntry {
@@ -284,7 +475,9 @@ mod tests {
             query: String::new(),
             headers: vec![("x-team".to_owned(), "growth".to_owned())],
             body: body.to_vec(),
-            status: None,
+            operation: None,
+            outcome: crate::Outcome::Pending,
+            handled: None,
             received_at: Instant::now(),
         }
     }

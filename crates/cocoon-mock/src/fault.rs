@@ -25,8 +25,18 @@ pub enum Fault {
     },
     /// Sleep this long, then handle the request normally (every check included).
     Delay(Duration),
-    /// Read the request, then close the connection without writing a byte.
+    /// Read the request, then close the connection without writing a byte (the request is
+    /// not handled: nothing changes).
     DropConnection,
+    /// Handle the request normally (every check, the handler's effect, the latency), then
+    /// close the connection without writing a byte: the write happened, the answer was lost.
+    /// The journal shows [`Outcome::Dropped`](crate::Outcome::Dropped) with the status the
+    /// answer would have had in [`JournalEntry::handled`](crate::JournalEntry::handled).
+    ApplyThenDrop,
+    /// Handle the request normally (every check and the handler's effect), then never
+    /// answer: the connection stays open until the client gives up (the journal then shows
+    /// [`Outcome::Abandoned`](crate::Outcome::Abandoned)) or the server stops.
+    ApplyThenHang,
     /// Answer `200` with headers announcing a JSON body of `Content-Length` bytes, write only
     /// about half of it, then close the connection (the response body fails half-way, which
     /// makes the server abort the connection).

@@ -100,15 +100,22 @@
 //!
 //! # What a test server offers
 //!
-//! - **Request matchers** ([`Mock`]): method, path, headers, body or any predicate on the
-//!   request; expected counts (`expect(2)`, `expect_range(1..)`) checked by
+//! - **Request matchers** ([`Mock`]): method, path, the SDK's own [`Operation`]
+//!   ([`Mock::for_operation`], following remapped routes), headers, body, a JSON subset of
+//!   the body ([`Mock::body_json_contains`]) or any predicate on the request; expected counts (`expect(2)`, `expect_range(1..)`) checked by
 //!   [`MockServer::verify`] and when the server is dropped (a panic listing the unmet
 //!   expectations and the requests seen, unless the thread is already panicking); an
 //!   optional scripted answer.
 //! - **[`MockServer::reset`]**: back to the seeded start (state, journal, scripts, mocks,
 //!   rate-limit window, block).
-//! - **Remapped routes** ([`MockBuilder::route`] with an [`Operation`]), to serve a client
-//!   whose route table was remapped.
+//! - **Remapped routes** ([`MockBuilder::route`] with an [`Operation`], the SDK's own
+//!   `cocoon_core::Operation`), to serve a client whose route table was remapped; scripts by
+//!   operation with [`MockServer::script_operation`].
+//! - **A journal of outcomes**: each request is journalled when read, then marked
+//!   [answered, dropped or abandoned](Outcome), with [`JournalEntry::handled`] telling
+//!   whether the fake API applied it even when the answer was lost (a client that gave up,
+//!   [`Fault::ApplyThenDrop`], [`Fault::ApplyThenHang`]). Wait for every outcome with
+//!   [`MockServer::settled_journal`] (or [`MockServer::settled_journal_async`] in async tests).
 //! - **A bounded journal** ([`MockBuilder::journal_capacity`], default
 //!   [`DEFAULT_JOURNAL_CAPACITY`]): the oldest entries are dropped and counted
 //!   ([`MockServer::journal_dropped`]).
@@ -175,9 +182,9 @@ pub use api::Operation;
 pub use block::TemporaryBlock;
 pub use expect::{Mock, MockId, VerifyError};
 pub use fault::Fault;
-pub use journal::{JournalEntry, DEFAULT_JOURNAL_CAPACITY};
+pub use journal::{JournalEntry, Outcome, DEFAULT_JOURNAL_CAPACITY};
 pub use seed::{CustomField, FieldType, MailingList};
-pub use server::{MockBuilder, MockServer, RateLimit};
+pub use server::{MockBuilder, MockServer, RateLimit, Unsettled};
 pub use state::{MessageKind, SentMessage};
 
 /// The API key the server accepts unless others are configured.

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::JournalEntry;
+use crate::{JournalEntry, Operation, Outcome};
 
 /// Largest request body accepted; larger ones are answered 413.
 pub(crate) const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -18,6 +18,8 @@ pub(crate) struct Request {
     /// Header names lowercased, values trimmed, grouped by name in order of first arrival.
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Vec<u8>,
+    /// The operation the route table maps the method and path to, if any.
+    pub(crate) operation: Option<Operation>,
     pub(crate) received_at: Instant,
 }
 
@@ -40,6 +42,7 @@ impl Request {
             query: parts.uri.query().unwrap_or("").to_owned(),
             headers,
             body: Vec::new(),
+            operation: None,
             received_at,
         }
     }
@@ -60,22 +63,19 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The journal's view of this request, with the answer's status.
-    pub(crate) fn into_entry(self, status: Option<u16>) -> JournalEntry {
+    /// The journal's view of this request, before anything became of it.
+    pub(crate) fn to_entry(&self) -> JournalEntry {
         JournalEntry {
-            method: self.method,
-            path: self.path,
-            query: self.query,
-            headers: self.headers,
-            body: self.body,
-            status,
+            method: self.method.clone(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+            operation: self.operation,
+            outcome: Outcome::Pending,
+            handled: None,
             received_at: self.received_at,
         }
-    }
-
-    /// A journal entry for matching before the answer is known (no status yet).
-    pub(crate) fn to_entry(&self) -> JournalEntry {
-        self.clone().into_entry(None)
     }
 }
 

@@ -49,7 +49,7 @@ fn status_faults_answer_in_order_then_normal_handling_resumes() {
 
     // Faulted requests were not delivered; the journal has all four.
     assert_eq!(server.sent_mail_count(), 1);
-    let statuses: Vec<_> = server.journal().iter().map(|e| e.status).collect();
+    let statuses: Vec<_> = server.journal().iter().map(|e| e.status()).collect();
     assert_eq!(statuses, [Some(503), Some(500), Some(502), Some(201)]);
 }
 
@@ -158,7 +158,7 @@ fn delay_then_normal_handling() {
     let r = c.call("GET", VALIDATE, None);
     assert!(started.elapsed() >= Duration::from_millis(200));
     assert_eq!(r.status, 200);
-    assert_eq!(server.journal()[0].status, Some(200));
+    assert_eq!(server.journal()[0].status(), Some(200));
     // A delayed request still goes through auth.
     server.script("GET", VALIDATE, [Fault::Delay(Duration::from_millis(1))]);
     assert_eq!(c.request_with("GET", VALIDATE, &[], None).status, 401);
@@ -189,7 +189,8 @@ fn drop_connection_closes_without_answering() {
     );
     let journal = server.journal();
     assert_eq!(journal.len(), 1);
-    assert_eq!(journal[0].status, None);
+    assert_eq!(journal[0].outcome, cocoon_mock::Outcome::Dropped);
+    assert_eq!(journal[0].handled, None);
     assert_eq!(journal[0].body, body.as_bytes());
     assert_eq!(server.sent_mail_count(), 0);
     // The next request, on a new connection, is handled.
@@ -224,7 +225,7 @@ fn truncated_body_announces_more_than_it_sends() {
     assert!(!body.is_empty());
     assert!(body.len() < announced, "{} of {announced}", body.len());
     assert!(serde_json::from_str::<serde_json::Value>(body).is_err());
-    assert_eq!(server.journal()[0].status, Some(200));
+    assert_eq!(server.journal()[0].status(), Some(200));
 }
 
 #[test]

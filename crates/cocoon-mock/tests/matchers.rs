@@ -4,7 +4,7 @@ mod common;
 
 use std::panic::catch_unwind;
 
-use cocoon_mock::{Fault, Mock, MockServer};
+use cocoon_mock::{Fault, Mock, MockServer, Operation, Outcome, RateLimit};
 use common::{unlimited, Client};
 use serde_json::json;
 
@@ -123,4 +123,99 @@ fn a_thread_already_panicking_does_not_panic_twice() {
         payload.downcast_ref::<&str>(),
         Some(&"the test's own failure")
     );
+}
+
+#[test]
+fn operation_matchers_follow_remapped_routes_and_both_validate_spellings() {
+    let server = MockServer::builder()
+        .rate_limit(RateLimit::Off)
+        .route(Operation::CreateContact, "POST", "/webhook/v2/contacts")
+        .start()
+        .unwrap();
+    let creates = server.register(Mock::for_operation(Operation::CreateContact).expect(1));
+    let validates = server.register(Mock::for_operation(Operation::ValidateApiKey).expect(2));
+    let mut c = Client::connect(&server);
+    let contact = json!({"email": "ada@example.com"});
+    // The old route is no longer the operation: 404, and not counted.
+    assert_eq!(
+        c.call("POST", "/webhook/contact/create", Some(contact.clone()))
+            .status,
+        404
+    );
+    assert_eq!(
+        c.call("POST", "/webhook/v2/contacts", Some(contact)).status,
+        200
+    );
+    assert_eq!(c.call("GET", VALIDATE, None).status, 200);
+    assert_eq!(c.call("GET", "/webhook/api_key/validate", None).status, 200);
+    assert_eq!(server.hits(creates), 1);
+    assert_eq!(server.hits(validates), 2);
+    let journal = server.journal();
+    let operations: Vec<_> = journal.iter().map(|e| e.operation).collect();
+    assert_eq!(
+        operations,
+        [
+            None,
+            Some(Operation::CreateContact),
+            Some(Operation::ValidateApiKey),
+            Some(Operation::ValidateApiKey)
+        ]
+    );
+    assert_eq!(server.verify(), Ok(()));
+}
+
+#[test]
+fn scripts_by_operation_land_on_the_served_route() {
+    let server = MockServer::builder()
+        .rate_limit(RateLimit::Off)
+        .route(Operation::SendEvent, "POST", "/webhook/v2/events")
+        .start()
+        .unwrap();
+    server.script_operation(Operation::SendEvent, [Fault::ApplyThenDrop]);
+    let mut c = Client::connect(&server);
+    c.start_call(
+        "POST",
+        "/webhook/v2/events",
+        Some(json!({"event_name": "signup", "email": "ada@example.com"})),
+    );
+    assert!(c.read_response().is_err());
+    assert_eq!(server.journal()[0].outcome, Outcome::Dropped);
+    assert_eq!(server.events().len(), 1);
+}
+
+#[test]
+fn json_body_matchers_match_subsets_and_can_answer() {
+    let server = unlimited();
+    let signup = server.register(
+        Mock::for_operation(Operation::SendEvent)
+            .body_json_contains(json!({"event_name": "signup", "data": {"plan": "pro"}}))
+            .respond_with(Fault::status(503))
+            .expect(1),
+    );
+    let mut c = Client::connect(&server);
+    let matching = json!({"event_name": "signup", "email": "a@example.com", "data": {"plan": "pro", "seats": 3}});
+    let other_plan =
+        json!({"event_name": "signup", "email": "a@example.com", "data": {"plan": "free"}});
+    assert_eq!(
+        c.call("POST", "/webhook/event/send", Some(matching)).status,
+        503
+    );
+    assert_eq!(
+        c.call("POST", "/webhook/event/send", Some(other_plan))
+            .status,
+        201
+    );
+    assert_eq!(server.hits(signup), 1);
+    // The unmet-expectation text names the operation and the JSON expected.
+    server.register(
+        Mock::for_operation(Operation::SendMail)
+            .body_json_contains(json!({"subject": "Hi"}))
+            .expect(1),
+    );
+    let error = server.verify().unwrap_err().to_string();
+    assert!(
+        error.contains(r#"with operation mail.send with a JSON body containing {"subject":"Hi"}"#),
+        "{error}"
+    );
+    server.reset();
 }

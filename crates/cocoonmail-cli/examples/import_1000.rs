@@ -151,7 +151,7 @@ fn main() -> ExitCode {
         .iter()
         .filter(|e| e.path == "/webhook/contact/update")
         .collect();
-    let too_many = journal.iter().filter(|e| e.status == Some(429)).count();
+    let too_many = journal.iter().filter(|e| e.status() == Some(429)).count();
     let rate = match (writes.first(), writes.last()) {
         (Some(first), Some(last)) if writes.len() > 1 => {
             (writes.len() - 1) as f64

@@ -202,6 +202,8 @@ fn route_and_handle(shared: &Shared, req: &Request) -> Reply {
         Operation::DeleteContact => contacts::contact_delete(state, body),
         Operation::ListMailingLists => Ok(Reply::new(200, state.seed.mailing_lists_json())),
         Operation::ListCustomFields => Ok(Reply::new(200, state.seed.custom_fields_json())),
+        // An operation added to the SDK before the mock learnt to serve it.
+        _ => Ok(Reply::error(501, format!("{op} is not served by the mock"))),
     };
     result.unwrap_or_else(|reply| reply)
 }

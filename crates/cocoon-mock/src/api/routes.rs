@@ -1,197 +1,9 @@
-//! The operations of API.md §4 and the table that maps method and path to each of them.
+//! The table that maps method and path to each operation of API.md §4.
+//!
+//! The operations are the SDK's own ([`cocoon_core::Operation`]): one enum names an
+//! operation for the client, the mock's routes, its matchers and its journal.
 
-use std::fmt;
-
-/// One operation of the Cocoonmail API (API.md §4), named like the SDK names it.
-///
-/// Used with [`MockBuilder::route`](crate::MockBuilder::route) to serve an operation at
-/// another method and path, as a client remapped with its own route table expects.
-///
-/// ```
-/// use cocoon_mock::Operation;
-/// assert_eq!(Operation::SendMail.default_route(), ("POST", "/webhook/mail/send"));
-/// assert_eq!(Operation::from_name("contact.create"), Some(Operation::CreateContact));
-/// assert_eq!(Operation::ALL.len(), 17);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `GET /webhook/api_key/validate/` (also served without the trailing slash).
-    ValidateApiKey,
-    /// `POST /webhook/mail/send`.
-    SendMail,
-    /// `POST /webhook/mail/send-direct`.
-    SendDirectMail,
-    /// `POST /webhook/mail/usage`.
-    MailUsage,
-    /// `GET /webhook/mail/status`.
-    MailStatus,
-    /// `POST /webhook/event/send`.
-    SendEvent,
-    /// `POST /webhook/event/checkout`.
-    CheckoutEvent,
-    /// `POST /webhook/email/verify`.
-    VerifyEmail,
-    /// `POST /webhook/whatsapp_message/send`.
-    SendWhatsApp,
-    /// `GET /webhook/whatsapp_message/status`.
-    WhatsAppStatus,
-    /// `POST /webhook/otp/send`.
-    SendOtp,
-    /// `POST /webhook/contact/create` (provisional).
-    CreateContact,
-    /// `PUT /webhook/contact/update` (provisional).
-    UpdateContact,
-    /// `GET /webhook/contact/find` (provisional).
-    FindContact,
-    /// `POST /webhook/contact/delete` (provisional).
-    DeleteContact,
-    /// `GET /webhook/mailing_list/list` (provisional).
-    ListMailingLists,
-    /// `GET /webhook/custom_field/list` (provisional).
-    ListCustomFields,
-}
-
-/// Name, method and path of every operation (API.md §4), in one table.
-const TABLE: [(Operation, &str, &str, &str); 17] = [
-    (
-        Operation::ValidateApiKey,
-        "api_key.validate",
-        "GET",
-        "/webhook/api_key/validate/",
-    ),
-    (
-        Operation::SendMail,
-        "mail.send",
-        "POST",
-        "/webhook/mail/send",
-    ),
-    (
-        Operation::SendDirectMail,
-        "mail.send_direct",
-        "POST",
-        "/webhook/mail/send-direct",
-    ),
-    (
-        Operation::MailUsage,
-        "mail.usage",
-        "POST",
-        "/webhook/mail/usage",
-    ),
-    (
-        Operation::MailStatus,
-        "mail.status",
-        "GET",
-        "/webhook/mail/status",
-    ),
-    (
-        Operation::SendEvent,
-        "event.send",
-        "POST",
-        "/webhook/event/send",
-    ),
-    (
-        Operation::CheckoutEvent,
-        "event.checkout",
-        "POST",
-        "/webhook/event/checkout",
-    ),
-    (
-        Operation::VerifyEmail,
-        "email.verify",
-        "POST",
-        "/webhook/email/verify",
-    ),
-    (
-        Operation::SendWhatsApp,
-        "whatsapp.send",
-        "POST",
-        "/webhook/whatsapp_message/send",
-    ),
-    (
-        Operation::WhatsAppStatus,
-        "whatsapp.status",
-        "GET",
-        "/webhook/whatsapp_message/status",
-    ),
-    (Operation::SendOtp, "otp.send", "POST", "/webhook/otp/send"),
-    (
-        Operation::CreateContact,
-        "contact.create",
-        "POST",
-        "/webhook/contact/create",
-    ),
-    (
-        Operation::UpdateContact,
-        "contact.update",
-        "PUT",
-        "/webhook/contact/update",
-    ),
-    (
-        Operation::FindContact,
-        "contact.find",
-        "GET",
-        "/webhook/contact/find",
-    ),
-    (
-        Operation::DeleteContact,
-        "contact.delete",
-        "POST",
-        "/webhook/contact/delete",
-    ),
-    (
-        Operation::ListMailingLists,
-        "mailing_list.list",
-        "GET",
-        "/webhook/mailing_list/list",
-    ),
-    (
-        Operation::ListCustomFields,
-        "custom_field.list",
-        "GET",
-        "/webhook/custom_field/list",
-    ),
-];
-
-impl Operation {
-    /// Every operation, in the order of API.md §4.
-    pub const ALL: [Operation; 17] = {
-        let mut all = [Operation::ValidateApiKey; 17];
-        let mut i = 0;
-        while i < 17 {
-            all[i] = TABLE[i].0;
-            i += 1;
-        }
-        all
-    };
-
-    fn row(self) -> &'static (Operation, &'static str, &'static str, &'static str) {
-        // Every variant has exactly one row (checked by a unit test).
-        TABLE.iter().find(|row| row.0 == self).unwrap_or(&TABLE[0])
-    }
-
-    /// The dotted name, e.g. `"mail.send"` (the SDK's operation names).
-    pub fn name(self) -> &'static str {
-        self.row().1
-    }
-
-    /// The operation with this dotted name.
-    pub fn from_name(name: &str) -> Option<Operation> {
-        TABLE.iter().find(|row| row.1 == name).map(|row| row.0)
-    }
-
-    /// The documented (or provisional) method and path.
-    pub fn default_route(self) -> (&'static str, &'static str) {
-        let row = self.row();
-        (row.2, row.3)
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use cocoon_core::Operation;
 
 /// What the route table says about a request's method and path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,9 +22,16 @@ pub(crate) struct RouteTable {
 
 impl Default for RouteTable {
     fn default() -> Self {
-        let mut routes: Vec<_> = TABLE
+        let mut routes: Vec<_> = Operation::ALL
             .iter()
-            .map(|(op, _, method, path)| ((*method).to_owned(), (*path).to_owned(), *op))
+            .map(|&op| {
+                let route = op.default_route();
+                (
+                    route.method().as_str().to_owned(),
+                    route.path().to_owned(),
+                    op,
+                )
+            })
             .collect();
         // API.md §4: the validate path is also written without its trailing slash.
         routes.push((
@@ -232,6 +51,15 @@ impl RouteTable {
         // A route given twice serves the operation named last.
         self.routes.retain(|(m, p, _)| !(*m == method && p == path));
         self.routes.push((method, path.to_owned(), op));
+    }
+
+    /// The method and path `op` is served at (the first, for an operation served under two
+    /// spellings); `None` for an operation the table does not serve.
+    pub(crate) fn route_of(&self, op: Operation) -> Option<(&str, &str)> {
+        self.routes
+            .iter()
+            .find(|(_, _, o)| *o == op)
+            .map(|(m, p, _)| (m.as_str(), p.as_str()))
     }
 
     /// Every path served.
@@ -264,17 +92,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_operation_has_one_row_and_unique_routes() {
-        for (i, op) in Operation::ALL.iter().enumerate() {
-            assert_eq!(TABLE.iter().filter(|row| row.0 == *op).count(), 1);
-            assert_eq!(Operation::from_name(op.name()), Some(*op));
-            for other in &Operation::ALL[i + 1..] {
-                assert_ne!(op.default_route(), other.default_route());
-            }
-            assert!(op.default_route().1.starts_with("/webhook/"));
+    fn every_operation_is_served_at_its_default_route() {
+        let table = RouteTable::default();
+        for &op in Operation::ALL {
+            let route = op.default_route();
+            assert_eq!(
+                table.lookup(route.method().as_str(), route.path()),
+                Lookup::Found(op)
+            );
+            assert_eq!(
+                table.route_of(op),
+                Some((route.method().as_str(), route.path()))
+            );
         }
-        // 17 operations, validate under two spellings.
-        assert_eq!(RouteTable::default().routes.len(), 18);
+        // Every operation, validate under two spellings.
+        assert_eq!(table.routes.len(), Operation::ALL.len() + 1);
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod shared;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub(crate) use shared::{route_key, Shared};
 
@@ -23,6 +23,56 @@ use shared::{lock, Config, Registered};
 /// How many journal entries a [`VerifyError`] lists.
 const SEEN_IN_ERRORS: usize = 50;
 
+/// Requests still in flight when a wait for a settled journal timed out
+/// ([`MockServer::settled_journal`]). Its `Debug` output shows only the count and the
+/// method, path and outcome of each entry (no query, header or body).
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Unsettled {
+    /// How many requests were still in flight (read, or being read, and not settled).
+    pub in_flight: usize,
+    /// The journal at that moment; the unsettled requests are its
+    /// [`Outcome::Pending`](crate::Outcome::Pending) entries (when the journal is kept).
+    pub journal: Vec<JournalEntry>,
+}
+
+impl Unsettled {
+    fn new(in_flight: usize, journal: Vec<JournalEntry>) -> Self {
+        Unsettled { in_flight, journal }
+    }
+}
+
+impl std::fmt::Debug for Unsettled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let entries: Vec<String> = self
+            .journal
+            .iter()
+            .map(|e| format!("{} {} -> {}", e.method, e.path, e.outcome))
+            .collect();
+        f.debug_struct("Unsettled")
+            .field("in_flight", &self.in_flight)
+            .field("journal", &entries)
+            .finish()
+    }
+}
+
+impl std::fmt::Display for Unsettled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cocoon-mock: {} request(s) still in flight",
+            self.in_flight
+        )?;
+        for e in self.journal.iter().filter(|e| !e.outcome.is_settled()) {
+            // Method and path only: no query, header or body (they may hold personal data).
+            write!(f, "\n  {} {} -> pending", e.method, e.path)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Unsettled {}
+
 /// How the fake service limits the request rate (API.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -36,7 +86,7 @@ pub enum RateLimit {
 /// Configures and starts a [`MockServer`]; get one from [`MockServer::builder`].
 ///
 /// ```
-/// use std::time::Duration;
+/// use std::time::{Duration, Instant};
 /// use cocoon_mock::{CustomField, FieldType, MailingList, MockServer, Operation, RateLimit, TemporaryBlock};
 ///
 /// let server = MockServer::builder()
@@ -273,11 +323,105 @@ impl MockServer {
     }
 
     /// Every request received since the start (or the last [`MockServer::clear_journal`]),
-    /// in the order they were answered, at most the
-    /// [journal capacity](MockBuilder::journal_capacity) latest ones. An entry is recorded
-    /// before its answer is written, so a client that got an answer finds its request here.
+    /// in the order they were read, at most the
+    /// [journal capacity](MockBuilder::journal_capacity) latest ones.
+    ///
+    /// A request is journalled as soon as it is read, as [`Outcome::Pending`](crate::Outcome::Pending); its outcome
+    /// is final before its answer is written, so a client that got an answer finds its
+    /// request [`Outcome::Answered`](crate::Outcome::Answered) here. A client that gave up (or a fault that hung or
+    /// dropped the connection) shows as [`Outcome::Abandoned`](crate::Outcome::Abandoned) or [`Outcome::Dropped`](crate::Outcome::Dropped), with
+    /// [`JournalEntry::handled`] telling whether the request was applied. To see outcomes
+    /// that settle after the client returned, wait with [`MockServer::settled_journal`] or
+    /// [`MockServer::settled_journal_async`].
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.shared.journal_entries()
+    }
+
+    /// Waits until no request is in flight (every request read has an answer, a dropped
+    /// connection or an abandoned one), then returns the journal. Blocks the calling thread:
+    /// in an async test use [`MockServer::settled_journal_async`].
+    ///
+    /// A request hung by [`Fault::ApplyThenHang`] settles only when its client leaves. A
+    /// request whose head the server has not read yet is not waited for: call this once the
+    /// client under test has sent (or given up on) its requests.
+    ///
+    /// # Errors
+    ///
+    /// [`Unsettled`] when requests are still in flight after `timeout`.
+    pub fn settled_journal(&self, timeout: Duration) -> Result<Vec<JournalEntry>, Unsettled> {
+        let deadline = Instant::now() + timeout;
+        let mut journal = lock(&self.shared.journal);
+        loop {
+            if journal.in_flight() == 0 {
+                return Ok(journal.entries().iter().cloned().collect());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Unsettled::new(
+                    journal.in_flight(),
+                    journal.entries().iter().cloned().collect(),
+                ));
+            }
+            journal = self
+                .shared
+                .settled
+                .wait_timeout(journal, deadline - now)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// [`MockServer::settled_journal`] for async code: waits without blocking the thread.
+    ///
+    /// It runs on any executor (no Tokio runtime needed in the caller): the waiting and the
+    /// timer run on the server's own runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`Unsettled`] when requests are still in flight after `timeout`.
+    pub async fn settled_journal_async(
+        &self,
+        timeout: Duration,
+    ) -> Result<Vec<JournalEntry>, Unsettled> {
+        let handle = lock(&self.running).as_ref().map(|r| r.handle.clone());
+        if let Some(handle) = handle {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let shared = Arc::clone(&self.shared);
+            handle.spawn(async move {
+                let settled = tokio::time::timeout(timeout, async {
+                    loop {
+                        let changed = shared.changed.notified();
+                        tokio::pin!(changed);
+                        changed.as_mut().enable();
+                        if let Some(entries) = shared.settled_entries() {
+                            return entries;
+                        }
+                        changed.await;
+                    }
+                })
+                .await;
+                // The journal as it was when it settled, not as it is when the caller wakes.
+                let _ = tx.send(settled.ok());
+            });
+            match rx.await {
+                Ok(Some(entries)) => return Ok(entries),
+                Ok(None) => return Err(self.unsettled()),
+                // The server stopped meanwhile (dropping the task): fall through.
+                Err(_) => {}
+            }
+        }
+        self.shared
+            .settled_entries()
+            .ok_or_else(|| self.unsettled())
+    }
+
+    /// The journal and in-flight count, for a wait that timed out.
+    fn unsettled(&self) -> Unsettled {
+        let journal = lock(&self.shared.journal);
+        Unsettled::new(
+            journal.in_flight(),
+            journal.entries().iter().cloned().collect(),
+        )
     }
 
     /// How many journal entries were dropped (oldest first) because the journal was full,
@@ -306,6 +450,21 @@ impl MockServer {
     /// ```
     pub fn script(&self, method: &str, path: &str, faults: impl IntoIterator<Item = Fault>) {
         self.shared.script(method, path, faults);
+    }
+
+    /// Scripts faults for the next requests to `operation`, at the route this server serves
+    /// it (its default route, or where [`MockBuilder::route`] moved it): as
+    /// [`MockServer::script`] with that method and path.
+    ///
+    /// ```
+    /// use cocoon_mock::{Fault, MockServer, Operation};
+    /// let server = MockServer::start();
+    /// server.script_operation(Operation::SendEvent, [Fault::ApplyThenDrop]);
+    /// ```
+    pub fn script_operation(&self, operation: Operation, faults: impl IntoIterator<Item = Fault>) {
+        if let Some((method, path)) = self.shared.routes().route_of(operation) {
+            self.shared.script(method, path, faults);
+        }
     }
 
     /// Registers a request matcher (see [`Mock`]); its expectations are checked by
@@ -340,12 +499,7 @@ impl MockServer {
         let seen = entries
             .iter()
             .skip(entries.len().saturating_sub(SEEN_IN_ERRORS))
-            .map(|e| {
-                let status = e
-                    .status
-                    .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
-                format!("{} {} -> {status}", e.method, e.path)
-            })
+            .map(|e| format!("{} {} -> {}", e.method, e.path, e.outcome))
             .collect();
         Err(VerifyError { unmet, seen })
     }

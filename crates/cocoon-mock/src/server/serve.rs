@@ -17,10 +17,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use super::body::MockBody;
-use super::shared::Shared;
+use super::shared::{InFlight, Shared};
 use crate::api::{self, Answer};
 use crate::request::{check_target, Request, MAX_BODY_BYTES};
-use crate::Fault;
+use crate::{Fault, Outcome};
 
 /// How long, and how much, a refused body is still read so the client sees the answer
 /// instead of a reset connection.
@@ -31,6 +31,8 @@ const DRAIN_BYTES: usize = 64 * 1024 * 1024;
 pub(crate) struct Running {
     pub(crate) thread: JoinHandle<()>,
     pub(crate) stop: oneshot::Sender<()>,
+    /// The server's runtime, to run waits and timers for async callers.
+    pub(crate) handle: tokio::runtime::Handle,
 }
 
 /// Starts the server thread: it runs a current-thread Tokio runtime of its own (so the
@@ -41,7 +43,7 @@ pub(crate) fn spawn(listener: std::net::TcpListener, shared: Arc<Shared>) -> io:
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<tokio::runtime::Handle>>();
     let thread = std::thread::Builder::new()
         .name(format!("cocoon-mock-{}", addr.port()))
         .spawn(move || {
@@ -63,13 +65,17 @@ pub(crate) fn spawn(listener: std::net::TcpListener, shared: Arc<Shared>) -> io:
                         return;
                     }
                 };
-                let _ = ready_tx.send(Ok(()));
+                let _ = ready_tx.send(Ok(tokio::runtime::Handle::current()));
                 accept_loop(listener, shared, stopped).await;
             });
             drop(runtime);
         })?;
     match ready_rx.recv() {
-        Ok(Ok(())) => Ok(Running { thread, stop }),
+        Ok(Ok(handle)) => Ok(Running {
+            thread,
+            stop,
+            handle,
+        }),
         Ok(Err(e)) => {
             let _ = thread.join();
             Err(e)
@@ -175,71 +181,108 @@ async fn serve(
     req: hyper::Request<Incoming>,
 ) -> Result<Response<MockBody>, io::Error> {
     let received_at = Instant::now();
+    // Counted from here: if the client leaves, hyper drops this future, and with it `flight`,
+    // which records the request as abandoned.
+    let mut flight = shared.begin();
     let (parts, body) = req.into_parts();
     let mut request = Request::from_parts(&parts, received_at);
+    if let api::Lookup::Found(op) = shared.routes().lookup(&request.method, &request.path) {
+        request.operation = Some(op);
+    }
     let expects_continue = request
         .header("expect")
         .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
-    match read_body(body, expects_continue).await {
-        BodyRead::Complete(bytes) => request.body = bytes,
-        BodyRead::TooLarge => {
-            let message = format!("Request body too large: the limit is {MAX_BODY_BYTES} bytes");
-            return Ok(reject(&shared, request, 413, &message));
+    let refusal = match read_body(body, expects_continue).await {
+        BodyRead::Complete(bytes) => {
+            request.body = bytes;
+            check_target(&parts.uri).err().map(|message| (400, message))
         }
-        BodyRead::Broken(message) => return Ok(reject(&shared, request, 400, &message)),
-    }
-    if let Err(message) = check_target(&parts.uri) {
-        return Ok(reject(&shared, request, 400, &message));
+        BodyRead::TooLarge => Some((
+            413,
+            format!("Request body too large: the limit is {MAX_BODY_BYTES} bytes"),
+        )),
+        BodyRead::Broken(message) => Some((400, message)),
+    };
+    flight.journal(&request);
+    if let Some((status, message)) = refusal {
+        return Ok(reject(&shared, &request, flight, status, &message));
     }
     match shared.fault_for(&request) {
-        None => Ok(serve_normally(&shared, request, None).await),
-        Some(fault) => serve_fault(&shared, request, fault).await,
+        None => Ok(serve_normally(&shared, &request, flight, None).await),
+        Some(fault) => serve_fault(&shared, &request, flight, fault).await,
     }
 }
 
 /// A request refused before the fake API saw it: a JSON error, then the connection closes.
-fn reject(shared: &Shared, request: Request, status: u16, message: &str) -> Response<MockBody> {
+fn reject(
+    shared: &Shared,
+    request: &Request,
+    flight: InFlight,
+    status: u16,
+    message: &str,
+) -> Response<MockBody> {
     let mut answer = api::early_error(shared, status, message);
     answer
         .headers
         .push(("Connection".to_owned(), "close".to_owned()));
-    log(&request, Some(status), None);
-    shared.record(request, Some(status));
+    log(request, Some(status), None);
+    flight.handled(status);
+    flight.finish(Outcome::Answered(status));
     response(answer.status, &answer.headers, MockBody::full(answer.body))
 }
 
-/// The fake API's own answer, after the configured latency.
+/// The fake API's own answer (applied at once), sent after the configured latency.
 async fn serve_normally(
     shared: &Shared,
-    request: Request,
+    request: &Request,
+    flight: InFlight,
     fault: Option<&'static str>,
 ) -> Response<MockBody> {
     let Answer {
         status,
         headers,
         body,
-    } = api::answer(shared, &request);
+    } = api::answer(shared, request);
+    flight.handled(status);
     sleep(shared.latency()).await;
-    log(&request, Some(status), fault);
-    shared.record(request, Some(status));
+    log(request, Some(status), fault);
+    flight.finish(Outcome::Answered(status));
     response(status, &headers, MockBody::full(body))
 }
 
 async fn serve_fault(
     shared: &Shared,
-    request: Request,
+    request: &Request,
+    flight: InFlight,
     fault: Fault,
 ) -> Result<Response<MockBody>, io::Error> {
     let name = fault_name(&fault);
     let (status, headers, body) = match fault {
         Fault::Delay(delay) => {
             sleep(delay).await;
-            return Ok(serve_normally(shared, request, Some(name)).await);
+            return Ok(serve_normally(shared, request, flight, Some(name)).await);
         }
         Fault::DropConnection => {
-            log(&request, None, Some(name));
-            shared.record(request, None);
+            log(request, None, Some(name));
+            flight.finish(Outcome::Dropped);
             return Err(dropped());
+        }
+        Fault::ApplyThenDrop => {
+            let status = api::answer(shared, request).status;
+            flight.handled(status);
+            sleep(shared.latency()).await;
+            log(request, None, Some(name));
+            flight.finish(Outcome::Dropped);
+            return Err(dropped());
+        }
+        Fault::ApplyThenHang => {
+            let status = api::answer(shared, request).status;
+            flight.handled(status);
+            log(request, None, Some(name));
+            // Until the client leaves or the server stops; either drops this future, and
+            // `flight` then records the request as abandoned.
+            let never = std::future::pending::<std::convert::Infallible>().await;
+            match never {}
         }
         Fault::Status {
             status,
@@ -274,8 +317,8 @@ async fn serve_fault(
         }
     };
     sleep(shared.latency()).await;
-    log(&request, Some(status), Some(name));
-    shared.record(request, Some(status));
+    log(request, Some(status), Some(name));
+    flight.finish(Outcome::Answered(status));
     Ok(response(status, &headers, body))
 }
 
@@ -284,6 +327,8 @@ fn fault_name(fault: &Fault) -> &'static str {
         Fault::Status { .. } => "status",
         Fault::Delay(_) => "delay",
         Fault::DropConnection => "drop_connection",
+        Fault::ApplyThenDrop => "apply_then_drop",
+        Fault::ApplyThenHang => "apply_then_hang",
         Fault::TruncatedBody => "truncated_body",
         Fault::HugeBody(_) => "huge_body",
         Fault::RateLimited { .. } => "rate_limited",

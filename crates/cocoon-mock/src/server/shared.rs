@@ -1,18 +1,20 @@
 //! State shared by the connection tasks and the [`MockServer`](crate::MockServer) handle.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
 
 use crate::api::RouteTable;
 use crate::block::{BlockWindow, TemporaryBlock};
 use crate::expect::Mock;
-use crate::journal::Journal;
+use crate::journal::{EntryId, Journal};
 use crate::rate::RateWindow;
 use crate::request::Request;
 use crate::seed::Seed;
 use crate::state::State;
-use crate::{Fault, JournalEntry, RateLimit};
+use crate::{Fault, JournalEntry, Outcome, RateLimit};
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -55,6 +57,9 @@ pub(crate) struct Shared {
     limiter: Mutex<RateWindow>,
     block: Mutex<BlockWindow>,
     pub(crate) journal: Mutex<Journal>,
+    /// Signalled (with `changed`) whenever a request starts, is journalled or settles.
+    pub(crate) settled: Condvar,
+    pub(crate) changed: Notify,
     scripts: Mutex<HashMap<(String, String), VecDeque<Fault>>>,
     pub(crate) mocks: Mutex<Vec<Registered>>,
     state: Mutex<State>,
@@ -66,6 +71,8 @@ impl Shared {
             limiter: Mutex::new(RateWindow::new(config.rate_limit, config.strict)),
             block: Mutex::new(BlockWindow::new(config.block)),
             journal: Mutex::new(Journal::new(config.journal_capacity)),
+            settled: Condvar::new(),
+            changed: Notify::new(),
             scripts: Mutex::new(HashMap::new()),
             mocks: Mutex::new(Vec::new()),
             state: Mutex::new(State::new(config.seed.clone())),
@@ -147,15 +154,31 @@ impl Shared {
         self.take_fault(&req.method, &req.path).or(mock_answer)
     }
 
-    /// Records a request in the journal (when it is kept) with the status answered.
-    pub(crate) fn record(&self, req: Request, status: Option<u16>) {
-        if self.config.record_journal {
-            lock(&self.journal).push(req.into_entry(status));
+    /// Counts a request in flight from now until its outcome is final.
+    pub(crate) fn begin(self: &Arc<Self>) -> InFlight {
+        lock(&self.journal).begin();
+        self.notify();
+        InFlight {
+            shared: Arc::clone(self),
+            id: None,
+            done: false,
         }
+    }
+
+    /// Wakes whoever waits for the journal to settle.
+    fn notify(&self) {
+        self.settled.notify_all();
+        self.changed.notify_waiters();
     }
 
     pub(crate) fn journal_entries(&self) -> Vec<JournalEntry> {
         lock(&self.journal).entries().iter().cloned().collect()
+    }
+
+    /// The journal, when no request is in flight.
+    pub(crate) fn settled_entries(&self) -> Option<Vec<JournalEntry>> {
+        let journal = lock(&self.journal);
+        (journal.in_flight() == 0).then(|| journal.entries().iter().cloned().collect())
     }
 
     /// Back to the state right after start: seeded data, empty journal, no scripts, no
@@ -167,5 +190,66 @@ impl Shared {
         *lock(&self.limiter) = RateWindow::new(self.config.rate_limit, self.config.strict);
         *lock(&self.block) = BlockWindow::new(self.config.block);
         *lock(&self.state) = State::new(self.config.seed.clone());
+    }
+}
+
+/// A request in flight, from the moment its head is read until its outcome is final.
+///
+/// Dropping it before [`InFlight::finish`] (hyper drops the request's future when the client
+/// closes the connection, and every future when the server stops) records the request as
+/// [`Outcome::Abandoned`].
+#[derive(Debug)]
+pub(crate) struct InFlight {
+    shared: Arc<Shared>,
+    id: Option<EntryId>,
+    done: bool,
+}
+
+impl InFlight {
+    /// Journals the request (when the journal is kept) as pending.
+    pub(crate) fn journal(&mut self, req: &Request) {
+        if self.shared.config.record_journal {
+            self.id = Some(lock(&self.shared.journal).push(req.to_entry()));
+            self.shared.notify();
+        }
+    }
+
+    /// Notes the status of the fake API's own answer, decided (and applied) but not sent.
+    pub(crate) fn handled(&self, status: u16) {
+        self.update(|entry| entry.handled = Some(status));
+    }
+
+    /// The final outcome.
+    pub(crate) fn finish(mut self, outcome: Outcome) {
+        self.settle(outcome);
+    }
+
+    fn update(&self, change: impl FnOnce(&mut JournalEntry)) {
+        if let Some(id) = self.id {
+            if let Some(entry) = lock(&self.shared.journal).get_mut(id) {
+                change(entry);
+            }
+        }
+    }
+
+    fn settle(&mut self, outcome: Outcome) {
+        if self.done {
+            return;
+        }
+        self.done = true;
+        {
+            let mut journal = lock(&self.shared.journal);
+            if let Some(entry) = self.id.and_then(|id| journal.get_mut(id)) {
+                entry.outcome = outcome;
+            }
+            journal.end();
+        }
+        self.shared.notify();
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.settle(Outcome::Abandoned);
     }
 }

@@ -2,6 +2,9 @@
 
 use std::io;
 
+use bytes::Bytes;
+use http_body_util::Full;
+
 use super::WebhookDelivery;
 
 /// The largest response body [`WebhookDelivery::deliver`] reads.
@@ -114,6 +117,80 @@ impl WebhookDelivery {
             headers,
             body,
         })
+    }
+
+    /// [`deliver`](Self::deliver) for async code: the delivery runs on a thread of its own
+    /// and this future waits for it without blocking, so a receiver served by the same
+    /// runtime (even a `#[tokio::test]`'s single thread) can answer. It runs on any executor.
+    ///
+    /// Dropping the future stops the wait; the delivery itself still ends within its
+    /// [`timeout`](Self::timeout).
+    ///
+    /// # Errors
+    ///
+    /// As [`deliver`](Self::deliver); [`io::ErrorKind::Other`] if the delivery thread could
+    /// not start or ended without an answer.
+    ///
+    /// ```no_run
+    /// # async fn example() -> std::io::Result<()> {
+    /// use cocoon_mock::webhook::WebhookDelivery;
+    /// let response = WebhookDelivery::contact("contact.created")
+    ///     .deliver_async("http://127.0.0.1:8080/webhooks/cocoonmail")
+    ///     .await?;
+    /// assert!(response.is_success());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn deliver_async(&self, url: &str) -> io::Result<DeliveryResponse> {
+        // Refuse what can be refused without a thread.
+        check_url(url)?;
+        for (name, value) in self.wire_headers() {
+            check_header(name, value)?;
+        }
+        let delivery = self.clone();
+        let url = url.to_owned();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("cocoon-mock-webhook".to_owned())
+            .spawn(move || {
+                let _ = tx.send(delivery.deliver(&url));
+            })?;
+        rx.await
+            .map_err(|_| io::Error::other("the delivery thread ended without an answer"))?
+    }
+
+    /// The delivery as an [`http::Request`] to `uri`, to hand to a service without a socket,
+    /// e.g. `router.oneshot(delivery.http_request("/webhooks/cocoonmail")?)` with axum (the
+    /// body type works with axum's `Router`; `.map(axum::body::Body::new)` converts it).
+    ///
+    /// `uri` is a path (`/webhooks/cocoonmail`, optionally with a query) or an
+    /// `http://host[:port]/path` URL, which also sets `Host`. The request carries the same
+    /// method, headers and body as [`deliver`](Self::deliver) sends, with `Content-Length`.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::InvalidInput`] for a URI that is neither, or a header that could
+    /// break the request (a CR, LF or NUL, a bad name).
+    pub fn http_request(&self, uri: &str) -> io::Result<http::Request<Full<Bytes>>> {
+        let invalid = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+        let parsed: http::Uri = if uri.starts_with('/') {
+            uri.parse()
+                .map_err(|e| invalid(format!("cannot use {uri:?} as a request path: {e}")))?
+        } else {
+            check_url(uri)?
+        };
+        let mut builder = http::Request::post(parsed.clone()).header("User-Agent", USER_AGENT);
+        if let Some(authority) = parsed.authority() {
+            builder = builder.header("Host", authority.as_str());
+        }
+        for (name, value) in self.wire_headers() {
+            check_header(name, value)?;
+            builder = builder.header(name, value);
+        }
+        builder
+            .header("Content-Length", self.body.len())
+            .body(Full::new(Bytes::from(self.body.clone())))
+            .map_err(|e| invalid(format!("cannot build the delivery request: {e}")))
     }
 
     /// `Authorization`, `Content-Type` and the other headers, in the order they are sent.

@@ -4,7 +4,11 @@
 //! details in `x-cocoon-*` headers, an optional `Authorization` value and optional custom
 //! headers, and a JSON body. A [`WebhookDelivery`](crate::webhook::WebhookDelivery) builds such a delivery with plausible
 //! values for a contact, email or WhatsApp event; [`WebhookDelivery::deliver`](crate::webhook::WebhookDelivery::deliver) sends it over
-//! plain HTTP/1.1 and returns the receiver's answer.
+//! plain HTTP/1.1 and returns the receiver's answer. In async tests use
+//! [`WebhookDelivery::deliver_async`](crate::webhook::WebhookDelivery::deliver_async), which
+//! does not block the runtime that serves the receiver, or hand
+//! [`WebhookDelivery::http_request`](crate::webhook::WebhookDelivery::http_request) to the
+//! receiver's service directly (axum's `oneshot`), without a socket.
 //!
 //! This module knows nothing of the SDK's own webhook types on purpose: it writes what the
 //! API documentation says Cocoonmail sends, so a test can check the SDK against it.

@@ -159,6 +159,23 @@ impl Client {
         self.read_response().expect("a response")
     }
 
+    /// Writes a well-formed API request (as [`Client::call`]) without reading the answer.
+    pub(crate) fn start_call(&mut self, method: &str, target: &str, body: Option<Value>) {
+        let body = body.map(|b| b.to_string());
+        let mut req = format!(
+            "{method} {target} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {DEFAULT_API_KEY}\r\nAccept: application/json\r\n"
+        );
+        if let Some(b) = &body {
+            req.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                b.len()
+            ));
+        }
+        req.push_str("\r\n");
+        req.push_str(body.as_deref().unwrap_or(""));
+        self.send_raw(req.as_bytes());
+    }
+
     /// A well-formed API request: Bearer auth with the default key, Accept and, with a body,
     /// Content-Type JSON.
     pub(crate) fn call(&mut self, method: &str, target: &str, body: Option<Value>) -> Resp {
