@@ -101,6 +101,7 @@
 //! Dates of custom contact properties are checked by a small validator of the core
 //! ([`properties::PropertyDate`]) rather than a date crate.
 mod attempts;
+mod checked;
 mod codec;
 mod config;
 mod endpoint;

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::endpoint::{json_body, Endpoint, Target};
@@ -77,6 +78,22 @@ impl SendEvent {
     }
 }
 
+impl<'de> Deserialize<'de> for SendEvent {
+    /// The structured shape when the object has `contact` or `event`, the simple one
+    /// otherwise; then the checks of sending.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let object = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        let event = if object.contains_key("contact") || object.contains_key("event") {
+            StructuredEvent::deserialize(Value::Object(object)).map(SendEvent::Structured)
+        } else {
+            SimpleEvent::deserialize(Value::Object(object)).map(SendEvent::Simple)
+        }
+        .map_err(D::Error::custom)?;
+        event.validate().map_err(D::Error::custom)?;
+        Ok(event)
+    }
+}
+
 impl From<SimpleEvent> for SendEvent {
     fn from(event: SimpleEvent) -> Self {
         SendEvent::Simple(event)
@@ -127,7 +144,7 @@ impl Endpoint for SendEvent {
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[must_use]
 pub struct SimpleEvent {
     event_name: String,
@@ -182,7 +199,8 @@ impl SimpleEvent {
 }
 
 /// The structured event shape: `{"contact": {...}, "event": {...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct StructuredEvent {
     contact: EventContact,
@@ -215,7 +233,8 @@ impl StructuredEvent {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct EventContact {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -256,13 +275,14 @@ impl EventContact {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct Event {
     code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     data: BTreeMap<String, Value>,
 }
 
