@@ -145,11 +145,11 @@
 mod cli;
 mod client;
 mod commands;
+mod data;
 mod exit;
 mod fields;
 mod import;
 mod output;
-mod request_json;
 mod requests;
 
 use std::process::ExitCode;

@@ -5,10 +5,10 @@ use serde_json::{Map, Value};
 
 use super::envelope::{check_recipients_cc_and_attachments, recipients_cc_and_attachments};
 use super::{Attachment, MailContent, Recipient, RemoteAttachment};
+use crate::checked::checked_request;
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
-use crate::checked::checked_request;
 use crate::setters::{flag_setters, list_setters, map_setters, text_setters};
 use crate::wire::check_not_blank;
 

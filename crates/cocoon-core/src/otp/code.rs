@@ -117,7 +117,11 @@ impl<'de> Deserialize<'de> for OtpCode {
         let digits = match serde_json::Value::deserialize(deserializer)? {
             serde_json::Value::String(s) => s,
             serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
-            _ => return Err(D::Error::custom("otp: must be digits, as a string or a number")),
+            _ => {
+                return Err(D::Error::custom(
+                    "otp: must be digits, as a string or a number",
+                ))
+            }
         };
         OtpCode::new(digits).map_err(D::Error::custom)
     }

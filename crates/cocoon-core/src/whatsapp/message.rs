@@ -148,7 +148,10 @@ impl TryFrom<MessageJson> for WhatsAppMessage {
         match json.kind.as_str() {
             "template" => {
                 let c = TemplateJson::deserialize(json.content).map_err(content)?;
-                Ok(WhatsAppMessage::template(c.template_name, c.template_language))
+                Ok(WhatsAppMessage::template(
+                    c.template_name,
+                    c.template_language,
+                ))
             }
             "text" => {
                 let c = TextJson::deserialize(json.content).map_err(content)?;
