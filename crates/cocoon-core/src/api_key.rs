@@ -8,7 +8,7 @@ use crate::route::Operation;
 /// `GET /webhook/api_key/validate/`: checks that the configured key is valid.
 ///
 /// An invalid key ends in [`crate::Error::Unauthorized`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidateApiKey;
 
 impl ValidateApiKey {

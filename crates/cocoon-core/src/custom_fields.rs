@@ -27,7 +27,7 @@ use crate::route::Operation;
 /// assert_eq!(request.uri().path(), "/webhook/custom_field/list");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListCustomFields;
 
 impl ListCustomFields {

@@ -25,7 +25,7 @@ use crate::route::Operation;
 /// assert_eq!(request.uri().path(), "/webhook/mailing_list/list");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListMailingLists;
 
 impl ListMailingLists {

@@ -19,7 +19,7 @@ use crate::route::Operation;
 /// assert!(request.body().is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailUsage;
 
 impl MailUsage {
