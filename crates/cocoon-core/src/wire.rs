@@ -68,7 +68,7 @@ pub(crate) fn check_email(field: &'static str, email: &str) -> Result<(), Invali
         Some((local, domain)) if !local.trim().is_empty() && !domain.trim().is_empty() => Ok(()),
         _ => Err(InvalidInput::new(
             field,
-            format!("{email:?} is not an email address (expected name@domain)"),
+            "is not an email address (expected name@domain)",
         )),
     }
 }
