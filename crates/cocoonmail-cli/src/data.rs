@@ -31,14 +31,48 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     let mut json = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut json).map_err(|e| {
         let path = e.path().to_string();
+        let problem = without_strings(&e.into_inner().to_string());
         if path == "." {
-            e.into_inner().to_string()
+            problem
         } else {
-            format!("{path}: {}", e.into_inner())
+            format!("{path}: {problem}")
         }
     })?;
     json.end().map_err(|e| e.to_string())?;
     Ok(value)
+}
+
+/// `message` without the text values serde quotes in it (`invalid type: string "...",
+/// expected ...`): a value in the wrong place may be an address or a phone number, and
+/// refusals end up in logs.
+fn without_strings(message: &str) -> String {
+    const QUOTED: &str = "string \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(QUOTED) {
+        out.push_str(&rest[..start]);
+        out.push_str("a string");
+        let mut chars = rest[start + QUOTED.len()..].char_indices();
+        let mut end = None;
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => {
+                    end = Some(start + QUOTED.len() + i + 1);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        match end {
+            Some(end) => rest = &rest[end..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -85,6 +119,24 @@ mod tests {
         assert!(e.contains("listId: is reserved"), "{e}");
         let e = parse::<UpdateContact>(r#"{"email":"a@x.io"} trailing"#).unwrap_err();
         assert!(e.contains("trailing characters"), "{e}");
+    }
+
+    #[test]
+    fn refusals_do_not_repeat_text_values() {
+        let e = parse::<SendMail>(
+            r#"{"transactional_id":"t1","to":[{"email":"a@x.io","age":"ada.private@example.com"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("to[0].age: invalid type: a string, expected u32"),
+            "{e}"
+        );
+        assert!(!e.contains("ada.private"), "{e}");
+        assert_eq!(
+            without_strings(r#"x string "a\"b" y string "c" z string "unterminated"#),
+            "x a string y a string z a string"
+        );
+        assert_eq!(without_strings("no quotes"), "no quotes");
     }
 
     #[test]
