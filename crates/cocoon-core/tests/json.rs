@@ -565,7 +565,7 @@ fn a_sendable_request_with_one_field_broken_is_refused_naming_it() {
         "a_sendable_request_with_one_field_broken_is_refused_naming_it",
         (send_mail(), send_whatsapp(), send_otp(), checkout()),
         |(m, w, o, c)| {
-            let cases: [(Value, &str, fn(&Value) -> Option<String>); 6] = [
+            let cases: [(Value, &str, Reader); 6] = [
                 (
                     set(&m, "/to", json!([])),
                     "to: at least one recipient",
@@ -609,6 +609,9 @@ fn a_sendable_request_with_one_field_broken_is_refused_naming_it() {
     );
 }
 
+/// Reads JSON as one request type: the refusal, or `None`.
+type Reader = fn(&Value) -> Option<String>;
+
 /// The refusal of `json` as `T`, led by its place as the command line shows it.
 fn err<T: DeserializeOwned>(json: &Value) -> Option<String> {
     serde_path_to_error::deserialize::<_, T>(json.clone())
@@ -625,7 +628,7 @@ fn set<T: Serialize>(request: &T, pointer: &str, value: Value) -> Value {
 
 #[test]
 fn refusals_name_the_field() {
-    let cases: [(&str, Value, fn(&Value) -> Option<String>); 14] = [
+    let cases: [(&str, Value, Reader); 14] = [
         (
             "listId: is reserved",
             json!({"email": "a@x.io", "listId": "l"}),
