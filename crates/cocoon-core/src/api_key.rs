@@ -9,12 +9,13 @@ use crate::route::Operation;
 ///
 /// An invalid key ends in [`crate::Error::Unauthorized`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ValidateApiKey;
+#[non_exhaustive]
+pub struct ValidateApiKey {}
 
 impl ValidateApiKey {
     /// The request (it has no parameters).
     pub fn new() -> Self {
-        ValidateApiKey
+        ValidateApiKey {}
     }
 }
 

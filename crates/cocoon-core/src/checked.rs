@@ -4,7 +4,7 @@
 
 use serde::de::{Deserialize, Deserializer};
 
-/// Writes a request struct and a private twin holding the same fields, which derives
+/// Writes a request struct (or a part of one with its own `validate`) and a private twin holding the same fields, which derives
 /// `Deserialize`; the struct reads JSON through the twin (`#[serde(try_from = "Twin")]`,
 /// written among the struct's attributes) and then runs the request's
 /// [`Endpoint::validate`](crate::Endpoint::validate). The fields are listed once, and the
@@ -42,7 +42,11 @@ macro_rules! checked_request {
                 let request = $name {
                     $( $field: twin.$field ),*
                 };
-                $crate::endpoint::Endpoint::validate(&request)?;
+                // The request's own `validate` when it has one (parts of a request that are
+                // checked on their own), else its `Endpoint::validate`.
+                #[allow(unused_imports)]
+                use $crate::endpoint::Endpoint as _;
+                request.validate()?;
                 Ok(request)
             }
         }

@@ -516,10 +516,12 @@ fn whatsapp_and_otp_round_trip() {
 
 #[test]
 fn requests_without_fields_round_trip() {
-    round_trip(&MailUsage).unwrap();
-    round_trip(&ListMailingLists).unwrap();
-    round_trip(&ListCustomFields).unwrap();
-    round_trip(&ValidateApiKey).unwrap();
+    // `{}`, so that parameters added later (with defaults) keep today's JSON readable.
+    assert_eq!(serde_json::to_string(&MailUsage::new()).unwrap(), "{}");
+    round_trip(&MailUsage::new()).unwrap();
+    round_trip(&ListMailingLists::new()).unwrap();
+    round_trip(&ListCustomFields::new()).unwrap();
+    round_trip(&ValidateApiKey::new()).unwrap();
 }
 
 /// Every request type, read from `json`: the refusal's text, or `None` when it was accepted.

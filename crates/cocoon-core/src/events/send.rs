@@ -89,7 +89,7 @@ impl<'de> Deserialize<'de> for SendEvent {
             SimpleEvent::deserialize(Value::Object(object)).map(SendEvent::Simple)
         }
         .map_err(D::Error::custom)?;
-        event.validate().map_err(D::Error::custom)?;
+        // Each shape ran its checks as it was read.
         Ok(event)
     }
 }
@@ -125,6 +125,7 @@ impl Endpoint for SendEvent {
     }
 }
 
+crate::checked::checked_request! {
 /// The simple event shape: `{"event_name", "email", "event_attribute"?}` plus extra contact or
 /// event properties as further top-level keys.
 ///
@@ -145,14 +146,18 @@ impl Endpoint for SendEvent {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SimpleEventJson")]
 #[must_use]
-pub struct SimpleEvent {
+pub struct SimpleEvent via SimpleEventJson
+twin {}
+{
     event_name: String,
     email: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     event_attribute: Option<String>,
     #[serde(flatten)]
     properties: BTreeMap<String, Value>,
+}
 }
 
 impl SimpleEvent {
@@ -198,13 +203,19 @@ impl SimpleEvent {
     }
 }
 
+crate::checked::checked_request! {
 /// The structured event shape: `{"contact": {...}, "event": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "StructuredEventJson")]
 #[must_use]
-pub struct StructuredEvent {
+pub struct StructuredEvent via StructuredEventJson
+twin {
+    #[serde(deny_unknown_fields)]
+}
+{
     contact: EventContact,
     event: Event,
+}
 }
 
 impl StructuredEvent {

@@ -20,12 +20,13 @@ use crate::route::Operation;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MailUsage;
+#[non_exhaustive]
+pub struct MailUsage {}
 
 impl MailUsage {
     /// The request (it has no parameters).
     pub fn new() -> Self {
-        MailUsage
+        MailUsage {}
     }
 }
 
