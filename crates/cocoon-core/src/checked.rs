@@ -4,11 +4,11 @@
 
 use serde::de::{Deserialize, Deserializer};
 
-/// Writes a request struct (or a part of one with its own `validate`) and a private twin holding the same fields, which derives
+/// Writes a request struct and a private twin holding the same fields, which derives
 /// `Deserialize`; the struct reads JSON through the twin (`#[serde(try_from = "Twin")]`,
-/// written among the struct's attributes) and then runs the request's
-/// [`Endpoint::validate`](crate::Endpoint::validate). The fields are listed once, and the
-/// checks live in one place.
+/// written among the struct's attributes), then runs its checks: its own `validate` when it
+/// is a part of a request checked on its own, else [`Endpoint::validate`](crate::Endpoint::validate).
+/// The fields are listed once, and the checks live in one place.
 ///
 /// The attributes after `via Twin` apply to both (`rename_all`); those inside the braces after
 /// `twin` only to the twin (`deny_unknown_fields`); field attributes apply to both.

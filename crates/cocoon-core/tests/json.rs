@@ -702,6 +702,38 @@ fn refusals_name_the_field() {
             err::<SendWhatsApp>,
         ),
     ];
+    let cases = cases.into_iter().chain([
+        (
+            "event property: an extra event property name must not be empty",
+            json!({"event_name": "e", "email": "a@x.io", " ": 1}),
+            err::<SendEvent> as Reader,
+        ),
+        (
+            "contact.email: is not an email address",
+            json!({"contact": {"email": "nope"}, "event": {"code": "c"}}),
+            err::<SendEvent>,
+        ),
+        (
+            "event.code: must not be empty",
+            json!({"contact": {"email": "a@x.io"}, "event": {"code": ""}}),
+            err::<SendEvent>,
+        ),
+        (
+            "missing field `code`",
+            json!({"contact": {"email": "a@x.io"}, "event": {}}),
+            err::<SendEvent>,
+        ),
+        (
+            "message_id: must not be empty",
+            json!({"message_id": " "}),
+            err::<MailStatus>,
+        ),
+        (
+            "userId: must not be empty",
+            json!({"userId": ""}),
+            err::<DeleteContact>,
+        ),
+    ]);
     for (expected, json, read) in cases {
         let refusal = read(&json);
         assert!(
