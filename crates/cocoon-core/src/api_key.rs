@@ -8,13 +8,14 @@ use crate::route::Operation;
 /// `GET /webhook/api_key/validate/`: checks that the configured key is valid.
 ///
 /// An invalid key ends in [`crate::Error::Unauthorized`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ValidateApiKey;
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ValidateApiKey {}
 
 impl ValidateApiKey {
     /// The request (it has no parameters).
     pub fn new() -> Self {
-        ValidateApiKey
+        ValidateApiKey {}
     }
 }
 

@@ -208,7 +208,7 @@ mod tests {
             .status(status)
             .body(body.to_vec())
             .unwrap();
-        decode_response(&crate::api_key::ValidateApiKey, response).unwrap_err()
+        decode_response(&crate::api_key::ValidateApiKey::new(), response).unwrap_err()
     }
 
     #[test]
@@ -245,7 +245,7 @@ mod tests {
             .status(200)
             .body(br#"{"success": false, "message": "quota exceeded"}"#.to_vec())
             .unwrap();
-        let error = decode_response(&crate::api_key::ValidateApiKey, response).unwrap_err();
+        let error = decode_response(&crate::api_key::ValidateApiKey::new(), response).unwrap_err();
         assert!(matches!(error, Error::Api(_)), "{error:?}");
         assert_eq!(
             error.api().unwrap().message.as_deref(),
@@ -279,7 +279,7 @@ mod tests {
             .status(200)
             .body(b"<html>ok</html>".to_vec())
             .unwrap();
-        let error = decode_response(&crate::api_key::ValidateApiKey, response).unwrap_err();
+        let error = decode_response(&crate::api_key::ValidateApiKey::new(), response).unwrap_err();
         match &error {
             Error::Decode(decode) => {
                 assert!(
@@ -319,10 +319,10 @@ mod tests {
         }
 
         let contact = || contacts::ContactRef::email("a@example.com");
-        empty_is_default(api_key::ValidateApiKey);
+        empty_is_default(api_key::ValidateApiKey::new());
         empty_is_default(mail::SendMail::new(mail::MailContent::transactional("t")).to("a@x.io"));
         empty_is_default(mail::SendDirectMail::new("c", "s@x.io", "S").to("a@x.io"));
-        empty_is_default(mail::MailUsage);
+        empty_is_default(mail::MailUsage::new());
         empty_is_default(mail::MailStatus::new("m"));
         empty_is_default(events::SendEvent::simple("signup", "a@x.io"));
         empty_is_default(
@@ -440,7 +440,7 @@ mod decoding_never_panics {
             decode_response(&find, copy()).map(|_| ()),
             decode_response(&mail::MailStatus::new("m"), copy()).map(|_| ()),
             decode_response(&whatsapp::WhatsAppStatus::new("w"), copy()).map(|_| ()),
-            decode_response(&crate::api_key::ValidateApiKey, copy()).map(|_| ()),
+            decode_response(&crate::api_key::ValidateApiKey::new(), copy()).map(|_| ()),
             decode_response(&RawRequest::get("/x").unwrap(), copy()).map(|_| ()),
         ];
         for outcome in outcomes {
@@ -524,8 +524,11 @@ mod decoding_never_panics {
     #[test]
     fn huge_bodies_are_kept_bounded() {
         let huge = vec![b'x'; 8 * 1024 * 1024];
-        let error =
-            decode_response(&crate::api_key::ValidateApiKey, answer(502, &[], &huge)).unwrap_err();
+        let error = decode_response(
+            &crate::api_key::ValidateApiKey::new(),
+            answer(502, &[], &huge),
+        )
+        .unwrap_err();
         let api = error.api().unwrap();
         assert_eq!(api.body.total_len(), huge.len());
         assert_eq!(api.body.as_bytes().len(), crate::MAX_KEPT_BODY);

@@ -27,13 +27,14 @@ use crate::route::Operation;
 /// assert_eq!(request.uri().path(), "/webhook/custom_field/list");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ListCustomFields;
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ListCustomFields {}
 
 impl ListCustomFields {
     /// The request (it has no parameters).
     pub fn new() -> Self {
-        ListCustomFields
+        ListCustomFields {}
     }
 }
 
@@ -159,7 +160,7 @@ mod tests {
     #[test]
     fn decodes_every_documented_type_and_keeps_unknown_ones() {
         let fields = answer(
-            &ListCustomFields,
+            &ListCustomFields::new(),
             200,
             r#"[{"key": "plan", "label": "Plan", "type": "string"},
                 {"key": "seats", "label": "Seats", "type": "number"},
@@ -187,7 +188,9 @@ mod tests {
         assert_eq!(fields[0].label, "Plan");
         assert_eq!(fields[5].label, "");
         assert_eq!(fields[6], CustomField::default());
-        assert!(answer(&ListCustomFields, 200, "[]").unwrap().is_empty());
+        assert!(answer(&ListCustomFields::new(), 200, "[]")
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

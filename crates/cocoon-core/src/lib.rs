@@ -43,6 +43,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Requests as JSON
+//!
+//! Every request type is `Serialize` and `Deserialize`, and its JSON is the body it sends (a
+//! request without a body writes its parameters: `{"email": ...}` for
+//! [`contacts::FindContact`], `{"message_id": ...}` for the statuses, `{}` for the requests
+//! that take none). Reading runs the checks of sending, so a value read is one the SDK would
+//! send; refusals name the field and repeat no address.
+//!
+//! ```
+//! use cocoon_core::contacts::UpdateContact;
+//! // `null` clears a field, as on the wire; a reserved property name is refused.
+//! let update: UpdateContact = serde_json::from_str(r#"{"userId": "u-42", "lastName": null}"#)?;
+//! assert_eq!(serde_json::to_string(&update)?, r#"{"userId":"u-42","lastName":null}"#);
+//! let refused = serde_json::from_str::<UpdateContact>(r#"{"userId": "u-42", "teamId": "t"}"#);
+//! assert!(refused.unwrap_err().to_string().starts_with("teamId: is reserved"));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
 //! # Routes
 //!
 //! Every route comes from one [`RouteTable`]; any of them can be remapped at run time
@@ -103,6 +121,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod attempts;
+mod checked;
 mod codec;
 mod config;
 mod endpoint;

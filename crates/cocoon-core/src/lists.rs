@@ -25,13 +25,14 @@ use crate::route::Operation;
 /// assert_eq!(request.uri().path(), "/webhook/mailing_list/list");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ListMailingLists;
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ListMailingLists {}
 
 impl ListMailingLists {
     /// The request (it has no parameters).
     pub fn new() -> Self {
-        ListMailingLists
+        ListMailingLists {}
     }
 }
 
@@ -80,7 +81,7 @@ mod tests {
     #[test]
     fn decodes_the_documented_answer() {
         let lists = answer(
-            &ListMailingLists,
+            &ListMailingLists::new(),
             200,
             r#"[{"id": "cm06f5v0e45nf0ml5754o9cix", "name": "Newsletter",
                  "description": "Monthly news", "isPublic": true},
@@ -100,7 +101,7 @@ mod tests {
     #[test]
     fn decodes_leniently() {
         let lists = answer(
-            &ListMailingLists,
+            &ListMailingLists::new(),
             200,
             r#"[{"id": 12, "name": "Snake", "is_public": true, "created": "2024-01-01"},
                 {"name": null}]"#,
@@ -109,6 +110,8 @@ mod tests {
         assert_eq!(lists[0].id, "12");
         assert_eq!(lists[0].is_public, Some(true));
         assert_eq!(lists[1], MailingList::default());
-        assert!(answer(&ListMailingLists, 200, "[]").unwrap().is_empty());
+        assert!(answer(&ListMailingLists::new(), 200, "[]")
+            .unwrap()
+            .is_empty());
     }
 }

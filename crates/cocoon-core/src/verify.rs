@@ -11,6 +11,7 @@ use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
 use crate::wire::check_email;
 
+crate::checked::checked_request! {
 /// `POST /webhook/email/verify`: checks whether an email address is safe to send to.
 ///
 /// Answered by [`VerifyEmailResponse`]; a malformed address the server rejects ends in
@@ -26,9 +27,15 @@ use crate::wire::check_email;
 /// assert!(build_request(&config, &VerifyEmail::new("not-an-address")).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VerifyEmail {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "VerifyEmailJson")]
+pub struct VerifyEmail via VerifyEmailJson
+twin {
+    #[serde(deny_unknown_fields)]
+}
+{
     email: String,
+}
 }
 
 impl VerifyEmail {

@@ -68,7 +68,7 @@ pub(crate) fn check_email(field: &'static str, email: &str) -> Result<(), Invali
         Some((local, domain)) if !local.trim().is_empty() && !domain.trim().is_empty() => Ok(()),
         _ => Err(InvalidInput::new(
             field,
-            format!("{email:?} is not an email address (expected name@domain)"),
+            "is not an email address (expected name@domain)",
         )),
     }
 }
@@ -91,9 +91,24 @@ pub(crate) fn check_not_blank(
 macro_rules! message_id_request {
     ($(#[$doc:meta])* $name:ident => $operation:ident, $output:ty, $what:literal, $source:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
         pub struct $name {
             message_id: String,
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            /// `{"message_id": ...}`, checked as before sending.
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                /// The request as JSON gives it.
+                #[derive(serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Json {
+                    message_id: String,
+                }
+                let request = $name::new(Json::deserialize(deserializer)?.message_id);
+                $crate::endpoint::Endpoint::validate(&request).map_err(serde::de::Error::custom)?;
+                Ok(request)
+            }
         }
 
         impl $name {

@@ -18,10 +18,10 @@ use crate::cli::{
     WhatsAppCommand, WhatsAppSendArgs,
 };
 use crate::client::CliClient;
+use crate::data;
 use crate::exit::Failure;
 use crate::fields::{Cell, FieldTypes};
 use crate::output::{fields, table, yes_no, Output};
-use crate::request_json;
 use crate::requests::{otp_sender, simple_event, ContactFields};
 
 /// `key validate`.
@@ -47,7 +47,7 @@ pub(crate) fn contacts(
     match command {
         ContactsCommand::Create(args) => {
             let contact = match &args.data.file {
-                Some(path) => request_json::create_contact(path)?,
+                Some(path) => data::read(path)?,
                 None => create_from_flags(client, args)?,
             };
             let answer = client.contacts().create(contact)?;
@@ -55,7 +55,7 @@ pub(crate) fn contacts(
         }
         ContactsCommand::Update(args) => {
             let update = match &args.data.file {
-                Some(path) => request_json::update_contact(path)?,
+                Some(path) => data::read(path)?,
                 None => update_from_flags(client, args)?,
             };
             let answer = client.contacts().update(update)?;
@@ -302,7 +302,7 @@ pub(crate) fn events(
     match command {
         EventsCommand::Send(args) => {
             let event = match &args.data.file {
-                Some(path) => request_json::send_event(path)?,
+                Some(path) => data::read(path)?,
                 None => event_from_flags(args)?,
             };
             let answer = client.events().send(event)?;
@@ -310,7 +310,7 @@ pub(crate) fn events(
         }
         EventsCommand::Checkout(args) => {
             let checkout = match &args.data.file {
-                Some(path) => request_json::checkout(path)?,
+                Some(path) => data::read(path)?,
                 None => checkout_from_flags(args)?,
             };
             let answer = client.events().checkout(checkout)?;
@@ -383,7 +383,7 @@ pub(crate) fn mail(client: &CliClient, out: Output, command: MailCommand) -> Res
     match command {
         MailCommand::Send(args) => {
             let mail = match &args.data.file {
-                Some(path) => request_json::send_mail(path)?,
+                Some(path) => data::read(path)?,
                 None => mail_from_flags(args)?,
             };
             let answer = client.mail().send(mail)?;
@@ -393,7 +393,7 @@ pub(crate) fn mail(client: &CliClient, out: Output, command: MailCommand) -> Res
         }
         MailCommand::SendDirect(args) => {
             let mail = match &args.data.file {
-                Some(path) => request_json::send_direct_mail(path)?,
+                Some(path) => data::read(path)?,
                 None => direct_mail_from_flags(args)?,
             };
             let answer = client.mail().send_direct(mail)?;
@@ -576,7 +576,7 @@ pub(crate) fn whatsapp(
     match command {
         WhatsAppCommand::Send(args) => {
             let message = match &args.data.file {
-                Some(path) => request_json::send_whatsapp(path)?,
+                Some(path) => data::read(path)?,
                 None => whatsapp_from_flags(args)?,
             };
             let answer = client.whatsapp().send(message)?;
@@ -628,7 +628,7 @@ fn whatsapp_from_flags(args: WhatsAppSendArgs) -> Result<SendWhatsApp, Failure> 
 pub(crate) fn otp(client: &CliClient, out: Output, command: OtpCommand) -> Result<(), Failure> {
     let OtpCommand::Send(args) = command;
     let otp = match &args.data.file {
-        Some(path) => request_json::send_otp(path)?,
+        Some(path) => data::read(path)?,
         None => otp_from_flags(args)?,
     };
     let answer = client.otp().send(otp)?;

@@ -26,7 +26,9 @@
 //!
 //! Every command has `--help` with an example. Flags cover the common fields; `--data FILE`
 //! (or `--data -` for stdin) takes the whole request as JSON in the wire's shape (API.md §4),
-//! read into the SDK's request types, so a misspelt field is named in the error. Output is for
+//! read by the SDK's request types themselves, which run every check of sending as they read:
+//! a misspelt field or a refused value is named with its place (`to[0].nmae: unknown field`),
+//! and the text values of the file are not repeated in the error. Output is for
 //! people by default; `--json` prints exactly one JSON document on stdout: the answer, the
 //! import summary, or `{"error": {"kind", "exit_code", "status", "message"}}`. Messages,
 //! warnings and progress go to stderr.
@@ -146,11 +148,11 @@
 mod cli;
 mod client;
 mod commands;
+mod data;
 mod exit;
 mod fields;
 mod import;
 mod output;
-mod request_json;
 mod requests;
 
 use std::process::ExitCode;

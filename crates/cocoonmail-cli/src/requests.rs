@@ -8,8 +8,6 @@ use serde_json::Value;
 
 /// A builder method setting a text field.
 pub(crate) type SetText<T> = fn(T, String) -> T;
-/// A builder method setting a yes-or-no field.
-pub(crate) type SetFlag<T> = fn(T, bool) -> T;
 
 /// The contact fields a create and an upsert share.
 #[derive(Debug, Default)]

@@ -583,3 +583,109 @@ fn help_shows_examples_and_the_exit_codes() {
     assert!(help.contains("Examples:") && help.contains("--resend-uncertain"));
     env.cmd().arg("--no-such-flag").assert().code(2);
 }
+
+#[test]
+fn data_files_of_every_kind_are_sent_as_written_and_refusals_name_the_place() {
+    let env = Env::new();
+    let sent = [
+        (
+            ["mail", "send"],
+            json!({"transactional_id": "welcome-1", "to": [{"email": "da@example.com", "age": 30}],
+                   "attachments": [{"filename": "a.txt", "contentType": "text/plain", "data": "aGk="}]}),
+        ),
+        (
+            ["mail", "send-direct"],
+            json!({"email_content": "<p>Hi</p>", "sender": "s@example.com", "subject": "Hi",
+                   "to": [{"email": "da@example.com", "name": "Da"}]}),
+        ),
+        (
+            ["whatsapp", "send"],
+            json!({"from_number": "+15550100", "type": "text", "content": {"body": "hi"},
+                   "recipient": [{"whatsapp_number": "+447700900123"}]}),
+        ),
+        (
+            ["otp", "send"],
+            json!({"template_uuid": "7d1e5c2a-0000-4000-8000-000000000001",
+                   "to": {"email": ["da@example.com"]}, "otp": "0042"}),
+        ),
+        (
+            ["events", "checkout"],
+            json!({"data": {"cart_id": "c-1", "customer": {"email": "da@example.com"},
+                   "cart_items": [{"sku": "S", "name": "N", "quantity": 1, "price": 0.1}],
+                   "checkout_url": "https://shop.example.com/c/1",
+                   "created_at": "2024-05-01T10:00:00Z"}}),
+        ),
+    ];
+    for (i, (command, body)) in sent.iter().enumerate() {
+        let data = env.file(&format!("ok{i}.json"), &body.to_string());
+        env.cmd()
+            .args(command)
+            .arg("--data")
+            .arg(&data)
+            .assert()
+            .success();
+        let journal = env.server.journal();
+        let wire = journal.last().and_then(|e| e.json()).unwrap();
+        for (key, value) in body.as_object().unwrap() {
+            assert_eq!(
+                &wire[key], value,
+                "{command:?}: `{key}` was not sent as written"
+            );
+        }
+    }
+
+    let before = env.server.journal().len();
+    let refused = [
+        (
+            ["mail", "send"],
+            r#"{"transactional_id": "t", "to": []}"#,
+            "to: at least one recipient",
+        ),
+        (
+            ["mail", "send"],
+            r#"{"transactional_id": "t", "to": [{"email": "a@x.io", "age": "da.private@example.com"}]}"#,
+            "to[0].age: invalid type: a string",
+        ),
+        (
+            ["whatsapp", "send"],
+            r#"{"from_number": "+1", "type": "template", "content": {"template_name": "t"}, "recipient": [{"whatsapp_number": "+2"}]}"#,
+            "content: missing field `template_language`",
+        ),
+        (
+            ["otp", "send"],
+            r#"{"template_uuid": "t", "to": {"email": ["a@x.io"]}, "otp": "12a"}"#,
+            "otp: must hold only the digits",
+        ),
+        (
+            ["events", "checkout"],
+            r#"{"data": {"cart_id": "c", "customer": {"email": "da.private-at-example.com"}, "cart_items": [], "checkout_url": "u", "created_at": "t"}}"#,
+            "data.customer.email: is not an email address",
+        ),
+        (
+            ["contacts", "update"],
+            r#"{"email": "a@x.io", "teamId": "t"}"#,
+            "teamId: is reserved",
+        ),
+    ];
+    for (i, (command, body, expected)) in refused.iter().enumerate() {
+        let data = env.file(&format!("bad{i}.json"), body);
+        let out = env
+            .cmd()
+            .args(command)
+            .arg("--data")
+            .arg(&data)
+            .assert()
+            .code(3);
+        let text = stderr(out.get_output());
+        assert!(text.contains(expected), "{command:?}: {text}");
+        assert!(
+            !text.contains("da.private"),
+            "{command:?} repeated an address: {text}"
+        );
+    }
+    assert_eq!(
+        env.server.journal().len(),
+        before,
+        "a refused file sent something"
+    );
+}

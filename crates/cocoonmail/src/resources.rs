@@ -36,12 +36,12 @@ macro_rules! operations {
             /// Mailing lists, from `client.lists()`. The route is provisional.
             Lists {
                 /// Every mailing list of the team.
-                fn list() -> Vec<lists::MailingList> = lists::ListMailingLists;
+                fn list() -> Vec<lists::MailingList> = lists::ListMailingLists::new();
             }
             /// Custom contact fields, from `client.custom_fields()`. The route is provisional.
             CustomFields {
                 /// Every custom contact field of the team.
-                fn list() -> Vec<custom_fields::CustomField> = custom_fields::ListCustomFields;
+                fn list() -> Vec<custom_fields::CustomField> = custom_fields::ListCustomFields::new();
             }
             /// Events, from `client.events()`. Sends are never retried after they may have
             /// arrived.

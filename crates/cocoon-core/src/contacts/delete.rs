@@ -52,3 +52,12 @@ impl Endpoint for DeleteContact {
 
 /// The answer to [`DeleteContact`]: `success` and `message`, e.g. `"Contact deleted."`.
 pub type DeleteContactResponse = crate::answers::Acknowledgement;
+
+impl<'de> serde::Deserialize<'de> for DeleteContact {
+    /// `{"email": ...}` or `{"userId": ...}`, checked as before sending.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let request = DeleteContact::new(ContactRef::deserialize(deserializer)?);
+        request.validate().map_err(serde::de::Error::custom)?;
+        Ok(request)
+    }
+}

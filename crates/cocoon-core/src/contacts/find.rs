@@ -96,3 +96,12 @@ pub struct Contact {
     #[serde(flatten)]
     pub custom_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl<'de> serde::Deserialize<'de> for FindContact {
+    /// `{"email": ...}` or `{"userId": ...}`, checked as before sending.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let request = FindContact::new(ContactRef::deserialize(deserializer)?);
+        request.validate().map_err(serde::de::Error::custom)?;
+        Ok(request)
+    }
+}

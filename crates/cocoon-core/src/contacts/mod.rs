@@ -16,7 +16,7 @@
 //! answers are also read in snake_case. Custom properties ([`crate::properties`]) travel as
 //! further top-level keys.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::InvalidInput;
 use crate::wire::{check_email, check_not_blank};
@@ -47,7 +47,7 @@ pub use write::{
 /// assert_eq!(serde_json::to_string(&by_id)?, r#"{"userId":"u-42"}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ContactRef {
     /// The contact with this email address.
     #[serde(rename = "email")]

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ContactRef;
+use crate::checked::checked_request;
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::properties::{CustomProperties, PropertyName, PropertyValue};
@@ -52,6 +53,7 @@ macro_rules! lists_and_properties {
     };
 }
 
+checked_request! {
 /// `POST /webhook/contact/create` (provisional route): creates a contact.
 ///
 /// Answered by [`CreateContactResponse`]; an email that already exists ends in
@@ -74,10 +76,13 @@ macro_rules! lists_and_properties {
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "CreateContactJson")]
 #[must_use]
-pub struct CreateContact {
+pub struct CreateContact via CreateContactJson
+#[serde(rename_all = "camelCase")]
+twin {}
+{
     email: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     first_name: Option<String>,
@@ -91,10 +96,11 @@ pub struct CreateContact {
     user_group: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     mailing_lists: BTreeMap<String, bool>,
     #[serde(flatten)]
     properties: CustomProperties,
+}
 }
 
 impl CreateContact {
@@ -186,6 +192,7 @@ impl ContactField {
     }
 }
 
+checked_request! {
 /// `PUT /webhook/contact/update` (provisional route): updates a contact, creating it when
 /// none matches.
 ///
@@ -213,28 +220,48 @@ impl ContactField {
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "UpdateContactJson")]
 #[must_use]
-pub struct UpdateContact {
+pub struct UpdateContact via UpdateContactJson
+#[serde(rename_all = "camelCase")]
+twin {}
+{
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::checked::nullable"
+    )]
     first_name: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::checked::nullable"
+    )]
     last_name: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::checked::nullable"
+    )]
     source: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     subscribed: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::checked::nullable"
+    )]
     user_group: Option<Option<String>>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     mailing_lists: BTreeMap<String, bool>,
     #[serde(flatten)]
     properties: CustomProperties,
+}
 }
 
 impl UpdateContact {
@@ -335,6 +362,12 @@ impl Endpoint for UpdateContact {
     }
 
     fn validate(&self) -> Result<(), InvalidInput> {
+        if self.email.is_none() && self.user_id.is_none() {
+            return Err(InvalidInput::new(
+                "email",
+                "the contact is identified by `email` or `userId`: give at least one",
+            ));
+        }
         if let Some(email) = &self.email {
             check_email("email", email)?;
         }

@@ -1,13 +1,15 @@
 //! `POST /webhook/event/checkout`: an abandoned cart.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::checked::checked_request;
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
 use crate::setters::text_setters;
 use crate::wire::{check_email, check_not_blank};
 
+checked_request! {
 /// `POST /webhook/event/checkout`: reports an abandoned cart.
 ///
 /// The body is `{"event": "abandoned_cart", "data": {...}}`; `event` is always
@@ -30,16 +32,35 @@ use crate::wire::{check_email, check_not_blank};
 /// assert!(request.body().starts_with(br#"{"event":"abandoned_cart","data":{"cart_id":"cart-9""#));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "CheckoutEventJson")]
 #[must_use]
-pub struct CheckoutEvent {
+pub struct CheckoutEvent via CheckoutEventJson
+twin {
+    #[serde(deny_unknown_fields)]
+}
+{
+    /// May be left out of JSON: it can only be `"abandoned_cart"`.
+    #[serde(default)]
     event: AbandonedCart,
     data: CheckoutData,
 }
+}
 
 /// The fixed `event` of a checkout: `"abandoned_cart"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct AbandonedCart;
+
+impl<'de> Deserialize<'de> for AbandonedCart {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match String::deserialize(deserializer)?.as_str() {
+            "abandoned_cart" => Ok(AbandonedCart),
+            _ => Err(serde::de::Error::custom(
+                "a checkout's `event` can only be \"abandoned_cart\"",
+            )),
+        }
+    }
+}
 
 impl Serialize for AbandonedCart {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -47,7 +68,8 @@ impl Serialize for AbandonedCart {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CheckoutData {
     cart_id: String,
     customer: CheckoutCustomer,
@@ -140,7 +162,8 @@ impl Endpoint for CheckoutEvent {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct CheckoutCustomer {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -187,7 +210,8 @@ impl CheckoutCustomer {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct CartItem {
     sku: String,

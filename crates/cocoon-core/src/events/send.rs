@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::endpoint::{json_body, Endpoint, Target};
@@ -77,6 +78,22 @@ impl SendEvent {
     }
 }
 
+impl<'de> Deserialize<'de> for SendEvent {
+    /// The structured shape when the object has `contact` or `event`, the simple one
+    /// otherwise; then the checks of sending.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let object = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        let event = if object.contains_key("contact") || object.contains_key("event") {
+            StructuredEvent::deserialize(Value::Object(object)).map(SendEvent::Structured)
+        } else {
+            SimpleEvent::deserialize(Value::Object(object)).map(SendEvent::Simple)
+        }
+        .map_err(D::Error::custom)?;
+        // Each shape ran its checks as it was read.
+        Ok(event)
+    }
+}
+
 impl From<SimpleEvent> for SendEvent {
     fn from(event: SimpleEvent) -> Self {
         SendEvent::Simple(event)
@@ -108,6 +125,7 @@ impl Endpoint for SendEvent {
     }
 }
 
+crate::checked::checked_request! {
 /// The simple event shape: `{"event_name", "email", "event_attribute"?}` plus extra contact or
 /// event properties as further top-level keys.
 ///
@@ -127,15 +145,19 @@ impl Endpoint for SendEvent {
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SimpleEventJson")]
 #[must_use]
-pub struct SimpleEvent {
+pub struct SimpleEvent via SimpleEventJson
+twin {}
+{
     event_name: String,
     email: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     event_attribute: Option<String>,
     #[serde(flatten)]
     properties: BTreeMap<String, Value>,
+}
 }
 
 impl SimpleEvent {
@@ -181,12 +203,19 @@ impl SimpleEvent {
     }
 }
 
+crate::checked::checked_request! {
 /// The structured event shape: `{"contact": {...}, "event": {...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "StructuredEventJson")]
 #[must_use]
-pub struct StructuredEvent {
+pub struct StructuredEvent via StructuredEventJson
+twin {
+    #[serde(deny_unknown_fields)]
+}
+{
     contact: EventContact,
     event: Event,
+}
 }
 
 impl StructuredEvent {
@@ -215,7 +244,8 @@ impl StructuredEvent {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct EventContact {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -256,13 +286,14 @@ impl EventContact {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct Event {
     code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     data: BTreeMap<String, Value>,
 }
 

@@ -3,7 +3,7 @@
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::InvalidInput;
 use crate::wire::check_not_blank;
@@ -19,7 +19,8 @@ use crate::wire::check_not_blank;
 /// assert!(Attachment::from_base64("x.txt", "text/plain", "not base64!").is_err());
 /// # Ok::<(), cocoon_core::InvalidInput>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AttachmentJson")]
 #[must_use]
 pub struct Attachment {
     filename: String,
@@ -88,7 +89,8 @@ impl Attachment {
 }
 
 /// A file the server fetches from a URL and attaches (`{remote_link}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct RemoteAttachment {
     remote_link: String,
@@ -112,6 +114,24 @@ impl RemoteAttachment {
 /// unused low bits are not zero (`"Zh=="` for `"f"`), a non-canonical spelling that RFC 4648
 /// §3.5 lets decoders refuse: the API's decoder is not known to refuse it, so neither does the
 /// SDK.
+/// An attachment as JSON gives it, before [`Attachment::from_base64`] checks its `data`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachmentJson {
+    filename: String,
+    #[serde(rename = "contentType")]
+    content_type: String,
+    data: String,
+}
+
+impl TryFrom<AttachmentJson> for Attachment {
+    type Error = InvalidInput;
+
+    fn try_from(json: AttachmentJson) -> Result<Self, Self::Error> {
+        Attachment::from_base64(json.filename, json.content_type, json.data)
+    }
+}
+
 const BASE64: GeneralPurpose = GeneralPurpose::new(
     &alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),

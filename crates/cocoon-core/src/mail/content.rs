@@ -1,14 +1,14 @@
 //! What a transactional email sends: raw content, a custom template or a predefined email.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::InvalidInput;
 use crate::wire::check_not_blank;
 
 /// What a [`SendMail`](super::SendMail) sends: exactly one of the three modes of API.md §4.2,
 /// serialised into the request body's top level.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged, try_from = "ContentJson")]
 #[non_exhaustive]
 pub enum MailContent {
     /// Raw content written by the caller.
@@ -93,6 +93,52 @@ impl MailContent {
             MailContent::Transactional { transactional_id } => {
                 check_not_blank("transactional_id", transactional_id)
             }
+        }
+    }
+}
+
+/// The fields that choose a mail's mode, as JSON gives them (flattened into the mail).
+#[derive(Deserialize)]
+struct ContentJson {
+    email_content: Option<String>,
+    template_uuid: Option<String>,
+    transactional_id: Option<String>,
+    sender: Option<String>,
+    subject: Option<String>,
+}
+
+impl TryFrom<ContentJson> for MailContent {
+    type Error = InvalidInput;
+
+    fn try_from(json: ContentJson) -> Result<Self, Self::Error> {
+        let needed = |value: Option<String>, field: &'static str, mode: &str| {
+            value.ok_or_else(|| InvalidInput::new(field, format!("is required with `{mode}`")))
+        };
+        match (json.email_content, json.template_uuid, json.transactional_id) {
+            (Some(content), None, None) => Ok(MailContent::raw(
+                content,
+                needed(json.sender, "sender", "email_content")?,
+                needed(json.subject, "subject", "email_content")?,
+            )),
+            (None, Some(uuid), None) => Ok(MailContent::template(
+                uuid,
+                needed(json.sender, "sender", "template_uuid")?,
+                needed(json.subject, "subject", "template_uuid")?,
+            )),
+            (None, None, Some(id)) => {
+                if json.sender.is_some() || json.subject.is_some() {
+                    return Err(InvalidInput::new(
+                        "transactional_id",
+                        "`sender` and `subject` come from the transactional email's definition: \
+                         leave them out",
+                    ));
+                }
+                Ok(MailContent::transactional(id))
+            }
+            _ => Err(InvalidInput::new(
+                "email_content",
+                "exactly one of `email_content`, `template_uuid` and `transactional_id` is required",
+            )),
         }
     }
 }

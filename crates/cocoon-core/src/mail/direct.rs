@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::envelope::{check_recipients_cc_and_attachments, recipients_cc_and_attachments};
 use super::Attachment;
+use crate::checked::checked_request;
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
@@ -12,7 +13,8 @@ use crate::setters::text_setters;
 use crate::wire::check_not_blank;
 
 /// A recipient of a [`SendDirectMail`]: `{email, name}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct DirectRecipient {
     email: String,
@@ -52,6 +54,7 @@ impl From<String> for DirectRecipient {
     }
 }
 
+checked_request! {
 /// `POST /webhook/mail/send-direct`: sends an email that Cocoonmail delivers without storing
 /// reports or analytics (usage still counts).
 ///
@@ -69,19 +72,25 @@ impl From<String> for DirectRecipient {
 /// assert_eq!(request.uri(), "https://webhook.cocoonmail.com/webhook/mail/send-direct");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SendDirectMailJson")]
 #[must_use]
-pub struct SendDirectMail {
+pub struct SendDirectMail via SendDirectMailJson
+twin {
+    #[serde(deny_unknown_fields)]
+}
+{
     email_content: String,
     sender: String,
     subject: String,
     to: Vec<DirectRecipient>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reply_to: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     cc: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     attachments: Vec<Attachment>,
+}
 }
 
 impl SendDirectMail {

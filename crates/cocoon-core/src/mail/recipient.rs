@@ -1,6 +1,6 @@
 //! A recipient of a transactional email and its contact details.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::setters::{list_setters, map_setters, text_setters};
@@ -19,7 +19,8 @@ use crate::setters::{list_setters, map_setters, text_setters};
 /// assert_eq!(wire["attributes"]["plan"], "pro");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct Recipient {
     email: String,
@@ -33,9 +34,9 @@ pub struct Recipient {
     last_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     attributes: Option<Map<String, Value>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     lists: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tags: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     gender: Option<String>,

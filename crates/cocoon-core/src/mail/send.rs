@@ -1,16 +1,18 @@
 //! `POST /webhook/mail/send`: a transactional email to one or more recipients.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::envelope::{check_recipients_cc_and_attachments, recipients_cc_and_attachments};
 use super::{Attachment, MailContent, Recipient, RemoteAttachment};
+use crate::checked::checked_request;
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
 use crate::setters::{flag_setters, list_setters, map_setters, text_setters};
 use crate::wire::check_not_blank;
 
+checked_request! {
 /// `POST /webhook/mail/send`: sends a transactional email to one or more recipients.
 ///
 /// The mode ([`MailContent`]) and at least one recipient are required; everything else is
@@ -34,21 +36,26 @@ use crate::wire::check_not_blank;
 /// assert_eq!(request.method(), http::Method::POST);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SendMailJson")]
 #[must_use]
-pub struct SendMail {
+pub struct SendMail via SendMailJson
+twin {
+    #[serde(deny_unknown_fields)]
+}
+{
     #[serde(flatten)]
     content: MailContent,
     to: Vec<Recipient>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reply_to: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     cc: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_parameter: Option<Map<String, Value>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     attachments: Vec<Attachment>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     attachments_remote: Vec<RemoteAttachment>,
     #[serde(skip_serializing_if = "Option::is_none")]
     add_email_address_to_contact: Option<bool>,
@@ -66,8 +73,9 @@ pub struct SendMail {
     enable_view_in_browser: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     include_unsubscribe: Option<bool>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tags: Vec<String>,
+}
 }
 
 impl SendMail {

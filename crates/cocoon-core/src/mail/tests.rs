@@ -389,7 +389,10 @@ fn usage_is_a_bodiless_post() {
     assert_eq!(w.method, "POST");
     assert_eq!(w.path, "/webhook/mail/usage");
     assert_eq!(w.body, "");
-    assert_eq!(MailUsage.idempotency(), crate::Idempotency::Idempotent);
+    assert_eq!(
+        MailUsage::new().idempotency(),
+        crate::Idempotency::Idempotent
+    );
 }
 
 #[test]
@@ -397,7 +400,7 @@ fn usage_answer_keeps_the_whole_object_and_types_quotas() {
     let body = r#"{"success": true, "plan": "growth",
         "quotas": {"MAX_SEND_MAIL_PER_DAY": {"limit": 1000, "usage": "12"},
                    "MAX_SEND_MAIL_PER_MONTH_TRANSACTIONAL": {"limit": "30000", "usage": 340}}}"#;
-    let out = answer(&MailUsage, 200, body).unwrap();
+    let out = answer(&MailUsage::new(), 200, body).unwrap();
     assert_eq!(out.success, Some(true));
     assert_eq!(
         out.quotas.per_day(),
@@ -415,10 +418,15 @@ fn usage_answer_keeps_the_whole_object_and_types_quotas() {
 
 #[test]
 fn usage_answer_without_quotas_or_object_is_lenient() {
-    let out = answer(&MailUsage, 200, r#"{"success": true, "quotas": "n/a"}"#).unwrap();
+    let out = answer(
+        &MailUsage::new(),
+        200,
+        r#"{"success": true, "quotas": "n/a"}"#,
+    )
+    .unwrap();
     assert!(out.quotas.is_empty());
     assert_eq!(out.raw.len(), 2);
-    let out = answer(&MailUsage, 200, "[]").unwrap();
+    let out = answer(&MailUsage::new(), 200, "[]").unwrap();
     assert_eq!(out, MailUsageResponse::default());
 }
 

@@ -19,13 +19,14 @@ use crate::route::Operation;
 /// assert!(request.body().is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MailUsage;
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MailUsage {}
 
 impl MailUsage {
     /// The request (it has no parameters).
     pub fn new() -> Self {
-        MailUsage
+        MailUsage {}
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::InvalidInput;
 
@@ -106,5 +106,23 @@ impl Serialize for OtpCode {
             Some(n) => serializer.serialize_u64(n),
             None => serializer.serialize_str(&self.0),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for OtpCode {
+    /// Digits as a string (leading zeros kept) or as a whole number, checked as
+    /// [`OtpCode::new`] does.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let digits = match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
+            _ => {
+                return Err(D::Error::custom(
+                    "otp: must be digits, as a string or a number",
+                ))
+            }
+        };
+        OtpCode::new(digits).map_err(D::Error::custom)
     }
 }

@@ -1,6 +1,6 @@
 //! `POST /webhook/otp/send`: a one-time password by email or by WhatsApp.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::OtpCode;
 use crate::endpoint::{json_body, Endpoint, Target};
@@ -62,7 +62,8 @@ impl OtpRecipients {
 }
 
 /// Who an OTP appears to come from: `{email_sender, whatsapp_sender}`, each optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct OtpSender {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,7 +111,8 @@ impl OtpSender {
 /// assert_eq!(body["otp"], "004217");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "SendOtpJson")]
 #[must_use]
 pub struct SendOtp {
     template_uuid: String,
@@ -189,6 +191,60 @@ impl Serialize for SendOtp {
             sender: self.sender.as_ref(),
         }
         .serialize(serializer)
+    }
+}
+
+/// A `to` as JSON gives it: exactly one of the two lists.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ToJson {
+    email: Option<Vec<String>>,
+    whatsapp_number: Option<Vec<String>>,
+}
+
+/// An OTP request as JSON gives it, before its checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendOtpJson {
+    template_uuid: String,
+    to: ToJson,
+    otp_channel: Option<String>,
+    subject: Option<String>,
+    otp: OtpCode,
+    sender: Option<OtpSender>,
+}
+
+impl TryFrom<SendOtpJson> for SendOtp {
+    type Error = InvalidInput;
+
+    fn try_from(json: SendOtpJson) -> Result<Self, Self::Error> {
+        let to = match (json.to.email, json.to.whatsapp_number) {
+            (Some(emails), None) => OtpRecipients::Email(emails),
+            (None, Some(numbers)) => OtpRecipients::WhatsApp(numbers),
+            _ => {
+                return Err(InvalidInput::new(
+                    "to",
+                    "needs exactly one of `email` and `whatsapp_number`",
+                ))
+            }
+        };
+        if let Some(channel) = &json.otp_channel {
+            if channel != to.channel() {
+                return Err(InvalidInput::new(
+                    "otp_channel",
+                    format!("must be {:?}, the channel of `to`", to.channel()),
+                ));
+            }
+        }
+        let otp = SendOtp {
+            template_uuid: json.template_uuid,
+            to,
+            subject: json.subject,
+            otp: json.otp,
+            sender: json.sender,
+        };
+        otp.validate()?;
+        Ok(otp)
     }
 }
 

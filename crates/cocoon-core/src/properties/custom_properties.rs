@@ -2,12 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{PropertyName, PropertyValue};
 use crate::error::InvalidInput;
 
 /// Custom properties of a contact, ordered by name.
+///
+/// Read from JSON, every name is checked as [`PropertyName::new`] does, and every value is a
+/// string, a number, a boolean or `null` (a date arrives as one of these).
 ///
 /// Flattened into a contact body, each entry becomes a top-level key. Names are
 /// [`PropertyName`]s, so an entry can never overwrite a standard field or use a reserved name.
@@ -21,7 +24,7 @@ use crate::error::InvalidInput;
 /// assert!(CustomProperties::new().try_with("userId", "u1").is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CustomProperties(BTreeMap<PropertyName, PropertyValue>);
 

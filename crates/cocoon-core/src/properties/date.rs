@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::InvalidInput;
 
@@ -68,6 +68,23 @@ impl PropertyDate {
         match &self.0 {
             DateRepr::UnixMillis(_) => None,
             DateRepr::Text(text) => Some(text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PropertyDate {
+    /// Unix milliseconds as a whole number, or text checked as [`PropertyDate::parse`] does.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .map(PropertyDate::unix_millis)
+                .ok_or_else(|| D::Error::custom("date: Unix milliseconds must be a whole number")),
+            serde_json::Value::String(text) => PropertyDate::parse(text).map_err(D::Error::custom),
+            _ => Err(D::Error::custom(
+                "date: expected Unix milliseconds or text such as 2024-05-01",
+            )),
         }
     }
 }

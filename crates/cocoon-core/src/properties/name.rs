@@ -4,7 +4,7 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::InvalidInput;
 
@@ -89,6 +89,13 @@ impl PropertyName {
     /// The name as an owned string.
     pub fn into_string(self) -> String {
         self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for PropertyName {
+    /// Checks the name as [`PropertyName::new`] does.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        PropertyName::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The value of a custom contact property.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::PropertyDate;
 use crate::error::InvalidInput;
@@ -64,6 +64,24 @@ impl Serialize for PropertyValue {
             PropertyValue::Bool(b) => serializer.serialize_bool(*b),
             PropertyValue::Date(d) => d.serialize(serializer),
             PropertyValue::Null => serializer.serialize_unit(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PropertyValue {
+    /// A string, a number, a boolean or `null`; a date reads as the string or number it is
+    /// sent as. Arrays and objects are refused: the API's properties hold none.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(s) => Ok(PropertyValue::String(s)),
+            serde_json::Value::Number(n) => Ok(PropertyValue::Number(n)),
+            serde_json::Value::Bool(b) => Ok(PropertyValue::Bool(b)),
+            serde_json::Value::Null => Ok(PropertyValue::Null),
+            serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+                Err(serde::de::Error::custom(
+                    "a custom property must be a string, a number, a boolean or null",
+                ))
+            }
         }
     }
 }

@@ -1,14 +1,15 @@
 //! What a WhatsApp message carries: a template, a text or an undocumented media kind.
 
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::error::InvalidInput;
 use crate::wire::check_not_blank;
 
 /// What a [`SendWhatsApp`](super::SendWhatsApp) sends: serialised as `"type"` and `"content"`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "MessageJson")]
 #[non_exhaustive]
 pub enum WhatsAppMessage {
     /// `type: "template"`, `content: {template_name, template_language}`: an approved template.
@@ -113,5 +114,50 @@ impl Serialize for WhatsAppMessage {
             WhatsAppMessage::Media { content, .. } => map.serialize_entry("content", content)?,
         }
         map.end()
+    }
+}
+
+/// A message's `type` and `content` as JSON gives them (flattened into the request).
+#[derive(Deserialize)]
+struct MessageJson {
+    #[serde(rename = "type")]
+    kind: String,
+    content: Value,
+}
+
+/// The `content` of a `template` message.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateJson {
+    template_name: String,
+    template_language: String,
+}
+
+/// The `content` of a `text` message.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextJson {
+    body: String,
+}
+
+impl TryFrom<MessageJson> for WhatsAppMessage {
+    type Error = InvalidInput;
+
+    fn try_from(json: MessageJson) -> Result<Self, Self::Error> {
+        let content = |e: serde_json::Error| InvalidInput::new("content", e.to_string());
+        match json.kind.as_str() {
+            "template" => {
+                let c = TemplateJson::deserialize(json.content).map_err(content)?;
+                Ok(WhatsAppMessage::template(
+                    c.template_name,
+                    c.template_language,
+                ))
+            }
+            "text" => {
+                let c = TextJson::deserialize(json.content).map_err(content)?;
+                Ok(WhatsAppMessage::text(c.body))
+            }
+            _ => Ok(WhatsAppMessage::media(json.kind, json.content)),
+        }
     }
 }

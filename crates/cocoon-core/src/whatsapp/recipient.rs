@@ -1,6 +1,6 @@
 //! A recipient of a WhatsApp message and their contact details.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::setters::{map_setters, text_setters};
@@ -17,7 +17,8 @@ use crate::setters::{map_setters, text_setters};
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct WhatsAppRecipient {
     whatsapp_number: String,

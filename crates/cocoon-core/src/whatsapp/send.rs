@@ -1,9 +1,10 @@
 //! `POST /webhook/whatsapp_message/send`: a WhatsApp message to one or more recipients.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{WhatsAppMessage, WhatsAppRecipient};
+use crate::checked::checked_request;
 use crate::endpoint::{json_body, Endpoint, Target};
 use crate::error::{Error, InvalidInput};
 use crate::route::Operation;
@@ -11,7 +12,8 @@ use crate::setters::{flag_setters, list_setters, map_setters, text_setters};
 use crate::wire::check_not_blank;
 
 /// The event a [`SendWhatsApp`] is sent for: `{code, name, data}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use]
 pub struct WhatsAppEvent {
     code: String,
@@ -44,6 +46,7 @@ impl WhatsAppEvent {
     }
 }
 
+checked_request! {
 /// `POST /webhook/whatsapp_message/send`: sends a WhatsApp message to one or more recipients.
 ///
 /// The sender number, the message and at least one recipient are required. Sending is not
@@ -62,21 +65,28 @@ impl WhatsAppEvent {
 /// assert_eq!(request.uri(), "https://webhook.cocoonmail.com/webhook/whatsapp_message/send");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SendWhatsAppJson")]
 #[must_use]
-pub struct SendWhatsApp {
+pub struct SendWhatsApp via SendWhatsAppJson
+twin {
+    #[serde(deny_unknown_fields)]
+}
+{
     from_number: String,
     #[serde(flatten)]
     message: WhatsAppMessage,
     recipient: Vec<WhatsAppRecipient>,
     #[serde(skip_serializing_if = "Option::is_none")]
     add_recipient_to_contacts: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Also read as `overwrite_variables`, an older name of the field.
+    #[serde(alias = "overwrite_variables", skip_serializing_if = "Option::is_none")]
     parameterized_variables: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     event: Option<WhatsAppEvent>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tags: Vec<String>,
+}
 }
 
 impl SendWhatsApp {
