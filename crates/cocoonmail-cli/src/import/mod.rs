@@ -10,6 +10,7 @@ mod failures;
 mod input;
 mod journal;
 mod kinds;
+mod outcome;
 mod progress;
 mod summary;
 
@@ -20,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use cocoonmail::{Error, TransportErrorKind};
+use cocoonmail::Error;
 
 use self::failures::Failures;
 use self::input::{Input, Next, Row, Rows};
@@ -29,7 +30,7 @@ use self::kinds::{Contacts, Events, RowKind};
 use self::progress::{Counts, Progress};
 use self::summary::Summary;
 use crate::cli::{ImportArgs, ImportCommand};
-use crate::client::{CliClient, ClientOptions, GATE_CLOSED};
+use crate::client::{CliClient, ClientOptions};
 use crate::exit::{Exit, Failure};
 use crate::fields::FieldTypes;
 use crate::output::Output;
@@ -428,9 +429,7 @@ impl<K: RowKind> Import<K> {
             };
             let (state, detail, reason) = self.classify(&outcome.result);
             if let Err(error) = &outcome.result {
-                if matches!(error, Error::Unauthorized(_) | Error::Blocked(_))
-                    && sending.fatal.is_none()
-                {
+                if outcome::stops_the_run(error) && sending.fatal.is_none() {
                     stop.stop();
                     sending.fatal = Some(Failure::from(error));
                 }
@@ -525,42 +524,13 @@ impl<K: RowKind> Import<K> {
         Ok(sending)
     }
 
-    /// How a row's answer is journaled: its state, a one-word detail, and the reason shown.
+    /// How a row's answer is journaled: its state (by [`outcome::verdict`]), a one-word
+    /// detail, and the reason shown.
     fn classify<O>(&self, result: &Result<O, Error>) -> (RowState, String, String) {
-        let error = match result {
-            Ok(_) => return (RowState::Ok, String::new(), String::new()),
-            Err(error) => error,
-        };
-        let status = error.status().map(|s| s.as_u16());
-        let detail = match (status, error) {
-            (Some(status), _) => status.to_string(),
-            (None, Error::Transport(t)) => transport_word(t.kind).to_owned(),
-            (None, Error::Limiter(_)) => "limiter".to_owned(),
-            (None, _) => "error".to_owned(),
-        };
-        let reason = error.to_string();
-        if self.kind.is_skip(error) {
-            return (RowState::Skipped, detail, reason);
-        }
-        let gate_closed = matches!(error, Error::Transport(t) if t.message == GATE_CLOSED);
-        let state = match status {
-            // A 2xx whose body did not decode: the server took it.
-            Some(200..=299) => RowState::Ok,
-            Some(300..=499) => RowState::Failed,
-            Some(_) => self.maybe_processed(),
-            None if gate_closed || error.request_was_not_processed() => RowState::Failed,
-            None => self.maybe_processed(),
-        };
-        (state, detail, reason)
-    }
-
-    /// A row that may have been processed: uncertain, unless sending it again is safe, in
-    /// which case it is failed (and in the failures file).
-    fn maybe_processed(&self) -> RowState {
-        if self.kind.resend_uncertain() && self.kind.name() == "contacts" {
-            RowState::Failed
-        } else {
-            RowState::Uncertain
+        let state = outcome::verdict(result, self.kind.policy()).state();
+        match result {
+            Ok(_) => (state, String::new(), String::new()),
+            Err(error) => (state, outcome::detail(error), error.to_string()),
         }
     }
 }
@@ -581,17 +551,6 @@ impl Default for Durability {
             last: 0,
             since: Instant::now(),
         }
-    }
-}
-
-fn transport_word(kind: TransportErrorKind) -> &'static str {
-    match kind {
-        TransportErrorKind::Connect => "connect",
-        TransportErrorKind::Tls => "tls",
-        TransportErrorKind::Timeout => "timeout",
-        TransportErrorKind::Io => "io",
-        TransportErrorKind::BodyTooLarge { .. } => "body-too-large",
-        _ => "transport",
     }
 }
 
