@@ -189,7 +189,7 @@ fn importing_contacts_twice_is_harmless_and_create_only_skips_existing_ones() {
     assert_eq!(summary["existing"], 1);
     assert_eq!(env.server.contacts().len(), 3);
     let journal = std::fs::read_to_string(env.path("more.csv.journal")).unwrap();
-    assert!(journal.contains("done 2 skipped 409\n"), "{journal}");
+    assert!(journal.contains("done 1@11 skipped 409\n"), "{journal}");
 }
 
 #[test]

@@ -411,6 +411,10 @@ mod tests {
 
     fn csv_row(values: &[&str]) -> Row {
         Row {
+            key: crate::import::input::Key {
+                record: 1,
+                offset: 0,
+            },
             line: 7,
             cells: Cells::Csv(csv::StringRecord::from(values.to_vec())),
         }
@@ -522,6 +526,10 @@ mod tests {
             json!({"event_name": "signup", "email": "ada@example.com", "plan": "pro", "userId": "u-1"})
         );
         let json_row = Row {
+            key: crate::import::input::Key {
+                record: 1,
+                offset: 0,
+            },
             line: 3,
             cells: Cells::Json(
                 json!({"event_name": "upgrade", "email": "b@x.io", "seats": 3, "gone": null})

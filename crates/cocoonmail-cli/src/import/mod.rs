@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 use cocoonmail::Error;
 
 use self::failures::Failures;
-use self::input::{Input, Next, Row, Rows};
-use self::journal::{Journal, Prior, RowState};
+use self::input::{Input, Key, Next, Row, Rows};
+use self::journal::{Locked, Prior, RowState};
 use self::kinds::{Contacts, Events, RowKind};
 use self::progress::{Counts, Progress};
 use self::summary::Summary;
@@ -104,11 +104,11 @@ struct Plan {
 }
 
 impl Plan {
-    fn decide(&self, line: u64) -> Decision {
+    fn decide(&self, key: Key) -> Decision {
         let Some(prior) = &self.prior else {
             return Decision::Send;
         };
-        match prior.state(line) {
+        match prior.state(key) {
             RowState::Unseen | RowState::Failed => Decision::Send,
             RowState::Ok | RowState::Skipped => Decision::Done,
             RowState::Sent | RowState::Uncertain if self.resend_uncertain => Decision::Resend,
@@ -126,6 +126,8 @@ struct Import<K: RowKind> {
     started: Instant,
     input: Input,
     journal_path: Option<PathBuf>,
+    /// The journal, locked for this run (not for a dry run).
+    locked: Option<Locked>,
     plan: Arc<Plan>,
     summary: Summary,
 }
@@ -152,21 +154,32 @@ impl<K: RowKind> Import<K> {
                 PathBuf::from(path)
             })
         });
-        let exists = journal_path.as_ref().is_some_and(|p| p.exists());
-        let prior = match (&journal_path, args.resume, exists) {
-            (Some(path), true, true) => Some(Prior::read(path, input.len()?)?),
-            (Some(path), true, false) => {
-                return Err(Failure::other(format!(
-                    "there is no journal {} to resume from",
-                    path.display()
-                )))
+        // The journal is locked before it is read, and stays locked to the end of the run:
+        // a second run of the same import stops here, having sent nothing.
+        let locked = match &journal_path {
+            Some(path) if !args.dry_run => Locked::open(path, !args.resume)?,
+            _ => None,
+        };
+        let prior = match (&journal_path, &locked) {
+            (Some(path), Some(locked)) => {
+                let prior = Prior::read(path, locked.file(), input.len()?)?;
+                if prior.is_some() && !args.resume {
+                    return Err(Failure::other(format!(
+                        "the journal {} exists from an earlier run of this import: add \
+                         --resume to go on where it stopped, or delete it to start over",
+                        path.display()
+                    )));
+                }
+                prior
             }
-            (Some(path), false, true) if !args.dry_run => {
-                return Err(Failure::other(format!(
-                    "the journal {} exists from an earlier run of this import: add --resume to \
-                     go on where it stopped, or delete it to start over",
-                    path.display()
-                )))
+            (Some(path), None) if args.resume => {
+                let file = std::fs::File::open(path).map_err(|_| {
+                    Failure::other(format!(
+                        "there is no journal {} to resume from",
+                        path.display()
+                    ))
+                })?;
+                Prior::read(path, &file, input.len()?)?
             }
             _ => None,
         };
@@ -192,6 +205,7 @@ impl<K: RowKind> Import<K> {
             started,
             input,
             journal_path,
+            locked,
             plan,
             summary,
         })
@@ -314,7 +328,7 @@ impl<K: RowKind> Import<K> {
                 }
                 continue;
             }
-            match self.plan.decide(row.line) {
+            match self.plan.decide(row.key) {
                 Decision::Send => checked.to_send += 1,
                 Decision::Resend => {
                     checked.to_send += 1;
@@ -342,7 +356,7 @@ impl<K: RowKind> Import<K> {
         let Some(client) = self.client.clone() else {
             return Err(Failure::other("no client to send with"));
         };
-        let journal = match &self.journal_path {
+        let journal = match self.locked.take() {
             None => {
                 eprintln!(
                     "warning: importing from stdin without --journal: this import cannot be \
@@ -350,8 +364,9 @@ impl<K: RowKind> Import<K> {
                 );
                 None
             }
-            Some(path) if self.plan.prior.is_some() => Some(Journal::reopen(path)?),
-            Some(path) => Some(Journal::create(path, self.kind.name(), &checked.sha256)?),
+            Some(locked) => {
+                Some(locked.start(self.plan.prior.is_none(), self.kind.name(), &checked.sha256)?)
+            }
         };
         let journal = journal.map(Arc::new);
         let run_number = self.plan.prior.as_ref().map_or(1, |p| p.runs + 1);
@@ -384,9 +399,9 @@ impl<K: RowKind> Import<K> {
             );
             run.on_send(move |index| {
                 let Some(journal) = &journal else { return };
-                let line = lock(&shared.in_flight).get(&index).map(|row| row.line);
-                if let Some(line) = line {
-                    if let Err(e) = journal.sent(line) {
+                let key = lock(&shared.in_flight).get(&index).map(|row| row.key);
+                if let Some(key) = key {
+                    if let Err(e) = journal.sent(key) {
                         // No request may leave without its record.
                         gate.close();
                         stop.stop();
@@ -435,7 +450,7 @@ impl<K: RowKind> Import<K> {
                 }
             }
             if let Some(journal) = &journal {
-                match journal.done(row.line, state, &detail) {
+                match journal.done(row.key, state, &detail) {
                     Ok(seq) => durable.last = seq,
                     Err(e) => {
                         gate.close();
@@ -625,7 +640,7 @@ impl<K: RowKind> Iterator for Feed<K> {
                 }
             };
             if matches!(
-                self.plan.decide(row.line),
+                self.plan.decide(row.key),
                 Decision::Done | Decision::Uncertain
             ) {
                 continue;
@@ -683,6 +698,12 @@ mod tests {
             prior: None,
             resend_uncertain: false,
         };
-        assert_eq!(plan.decide(2), Decision::Send);
+        assert_eq!(
+            plan.decide(Key {
+                record: 1,
+                offset: 9
+            }),
+            Decision::Send
+        );
     }
 }
