@@ -375,7 +375,10 @@ fn an_authentication_failure_stops_the_import_with_a_resume_command() {
         .assert()
         .code(4);
     let text = stdout(out.get_output());
-    assert!(text.contains("Resume with:"), "{text}");
+    assert!(
+        text.contains("Resume with (COCOONMAIL_API_KEY set as for this run):"),
+        "{text}"
+    );
     assert!(text.contains("--resume"), "{text}");
     assert!(env.event_emails().len() < 20);
 }

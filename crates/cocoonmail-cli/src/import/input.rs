@@ -116,7 +116,7 @@ impl Input {
                 })
             }
             Format::Jsonl => Ok(Rows::Jsonl {
-                reader: BufReader::new(source),
+                reader: Box::new(BufReader::new(source)),
                 lines: Lines::default(),
                 records: 0,
                 buf: Vec::new(),
@@ -360,7 +360,7 @@ pub(crate) enum Rows {
         records: u64,
     },
     Jsonl {
-        reader: BufReader<Tracking<File>>,
+        reader: Box<BufReader<Tracking<File>>>,
         lines: Lines,
         /// Rows read.
         records: u64,
@@ -431,7 +431,7 @@ impl Rows {
                 display,
             } => loop {
                 let Some((offset, line)) = lines
-                    .next(reader, buf)
+                    .next(&mut **reader, buf)
                     .map_err(|e| Failure::other(format!("cannot read {display}: {e}")))?
                 else {
                     return Ok(Next::End);
@@ -510,8 +510,10 @@ mod tests {
         (dir, input)
     }
 
-    /// Every row as `Ok((record, offset, line))`, or `Err((line, reason))` when bad.
-    fn places(rows: &mut Rows) -> Vec<Result<(u64, u64, u64), (u64, String)>> {
+    /// A row's place as `Ok((record, offset, line))`, or `Err((line, reason))` when bad.
+    type Place = Result<(u64, u64, u64), (u64, String)>;
+
+    fn places(rows: &mut Rows) -> Vec<Place> {
         let mut out = Vec::new();
         loop {
             match rows.next_row().unwrap() {

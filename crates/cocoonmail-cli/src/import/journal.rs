@@ -33,7 +33,6 @@
 //! its end. The lock is the operating system's (`flock`), so it goes with the process, however
 //! the process ends.
 
-use std::fs::TryLockError;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -300,16 +299,17 @@ impl Locked {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(journal_error(path, &e)),
         };
-        match file.try_lock() {
+        // Named in full: std's own `File::try_lock` is newer than the minimum Rust.
+        match fs4::FileExt::try_lock(&file) {
             Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
+            Err(fs4::TryLockError::WouldBlock) => {
                 return Err(Failure::other(format!(
                     "the journal {} is locked: another run of this import is using it (one run \
                      at a time: wait for it to end, or stop it)",
                     path.display()
                 )))
             }
-            Err(TryLockError::Error(e)) => {
+            Err(fs4::TryLockError::Error(e)) => {
                 return Err(Failure::other(format!(
                     "cannot lock the journal {}: {e}",
                     path.display()

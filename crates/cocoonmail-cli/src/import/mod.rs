@@ -12,6 +12,7 @@ mod journal;
 mod kinds;
 mod outcome;
 mod progress;
+mod redact;
 mod summary;
 
 use std::collections::{BTreeSet, HashMap};
@@ -30,7 +31,7 @@ use self::kinds::{Contacts, Events, RowKind};
 use self::progress::{Counts, Progress};
 use self::summary::Summary;
 use crate::cli::{ImportArgs, ImportCommand};
-use crate::client::{CliClient, ClientOptions};
+use crate::client::{CliClient, ClientOptions, ENV_REDIS_URL};
 use crate::exit::{Exit, Failure};
 use crate::fields::FieldTypes;
 use crate::output::Output;
@@ -285,7 +286,11 @@ impl<K: RowKind> Import<K> {
                 .to_send
                 .saturating_sub(sent.answered + sent.unanswered);
             if self.journal_path.is_some() && !sent.journal_failed {
-                self.summary.resume_command = Some(resume_command());
+                let args: Vec<String> = std::env::args().collect();
+                let redis_in_env = std::env::var_os(ENV_REDIS_URL).is_some_and(|v| !v.is_empty());
+                let (command, env) = redact::resume_command(&args, redis_in_env);
+                self.summary.resume_command = Some(command);
+                self.summary.resume_env = env;
             }
         }
         self.finish(exit, sent.fatal)
@@ -294,10 +299,10 @@ impl<K: RowKind> Import<K> {
     /// Prints the summary and returns the exit code.
     fn finish(mut self, exit: Exit, fatal: Option<Failure>) -> Result<Exit, Failure> {
         self.summary.exit_code = exit.code();
-        self.summary.error = fatal.as_ref().map(|f| f.message.clone());
+        self.summary.error = fatal.as_ref().map(|f| redact::urls(&f.message));
         self.out.answer(&self.summary, Summary::human)?;
         if let Some(fatal) = fatal {
-            eprintln!("error: {}", fatal.message);
+            eprintln!("error: {}", redact::urls(&fatal.message));
         }
         Ok(exit)
     }
@@ -545,7 +550,11 @@ impl<K: RowKind> Import<K> {
         let state = outcome::verdict(result, self.kind.policy()).state();
         match result {
             Ok(_) => (state, String::new(), String::new()),
-            Err(error) => (state, outcome::detail(error), error.to_string()),
+            Err(error) => (
+                state,
+                outcome::detail(error),
+                redact::urls(&error.to_string()),
+            ),
         }
     }
 }
@@ -656,41 +665,9 @@ impl<K: RowKind> Iterator for Feed<K> {
     }
 }
 
-/// The command line that resumes this import: the same arguments, with `--resume`.
-fn resume_command() -> String {
-    let mut args: Vec<String> = std::env::args().collect();
-    if !args.iter().any(|a| a == "--resume") {
-        args.push("--resume".to_owned());
-    }
-    args.iter()
-        .map(|a| shell_quote(a))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// `a` as one shell word.
-fn shell_quote(a: &str) -> String {
-    let plain = !a.is_empty()
-        && a.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
-    if plain {
-        a.to_owned()
-    } else {
-        format!("'{}'", a.replace('\'', r"'\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shell_words_are_quoted_when_needed() {
-        assert_eq!(shell_quote("events.csv"), "events.csv");
-        assert_eq!(shell_quote("my file.csv"), "'my file.csv'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote(""), "''");
-    }
 
     #[test]
     fn earlier_runs_decide_what_is_sent() {
