@@ -36,7 +36,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use super::input::Key;
@@ -260,6 +260,9 @@ pub(crate) struct Journal {
     sync: Mutex<File>,
     written: AtomicU64,
     synced: AtomicU64,
+    /// A write or sync failed (a full disk): nothing more is appended, so a record cut short
+    /// by the failure stays the last one, and is cut off when the journal is opened to go on.
+    broken: AtomicBool,
 }
 
 /// A journal file, locked for this run: no other run can use it until this process ends.
@@ -390,14 +393,20 @@ impl Journal {
             sync: Mutex::new(sync),
             written: AtomicU64::new(0),
             synced: AtomicU64::new(0),
+            broken: AtomicBool::new(false),
         })
     }
 
     /// Appends `text` (whole records) and returns its sequence number; not yet durable.
     pub(crate) fn append(&self, text: &str) -> Result<u64, Failure> {
         let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        file.write_all(text.as_bytes())
-            .map_err(|e| journal_error(&self.path, &e))?;
+        if self.broken.load(Ordering::SeqCst) {
+            return Err(self.write_error("an earlier write failed"));
+        }
+        if let Err(e) = file.write_all(text.as_bytes()) {
+            self.broken.store(true, Ordering::SeqCst);
+            return Err(self.write_error(e));
+        }
         Ok(self.written.fetch_add(1, Ordering::SeqCst) + 1)
     }
 
@@ -411,11 +420,24 @@ impl Journal {
         if self.synced.load(Ordering::SeqCst) >= seq {
             return Ok(());
         }
+        if self.broken.load(Ordering::SeqCst) {
+            return Err(self.write_error("an earlier write failed"));
+        }
         let target = self.written.load(Ordering::SeqCst);
-        file.sync_data()
-            .map_err(|e| journal_error(&self.path, &e))?;
+        if let Err(e) = file.sync_data() {
+            self.broken.store(true, Ordering::SeqCst);
+            return Err(self.write_error(e));
+        }
         self.synced.fetch_max(target, Ordering::SeqCst);
         Ok(())
+    }
+
+    fn write_error(&self, e: impl std::fmt::Display) -> Failure {
+        Failure::other(format!(
+            "cannot write the journal {}: {e}. The import stopped: no row goes out without its \
+             record, so the rows it could not record were not sent",
+            self.path.display()
+        ))
     }
 
     /// Whether the record with sequence number `seq` is durable.
