@@ -4,7 +4,7 @@
 //! that should not be.
 //!
 //! The file is read twice (checked, then sent) and never held in memory: only the rows in
-//! flight are, and one byte per line of what an earlier run's journal says.
+//! flight are, and one byte per row of what an earlier run's journal says.
 
 mod failures;
 mod input;
