@@ -57,6 +57,14 @@ fn unanswered(journal: &Path) -> BTreeSet<u64> {
         .collect()
 }
 
+/// How many `sent` records the journal holds.
+fn sent_records(journal: &Path) -> usize {
+    journal_records(journal)
+        .iter()
+        .filter(|r| r.0 == "sent")
+        .count()
+}
+
 /// The email of row `record` of [`events_csv`].
 fn email_of(record: u64) -> String {
     format!("user{}@example.com", record - 1)
@@ -94,13 +102,26 @@ fn torture(stop: Stop) {
     let mut mid_send = 0;
     for round in 0..STOPS {
         let before = unanswered(&journal);
-        let delivered_before = env.event_emails().len();
-        // Moments from the start (reading the input, opening the journal) to well into the
-        // sending.
-        let delay = rng.below(250);
+        let sent_before = sent_records(&journal);
         let mut child = run(journal.exists()).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(delay));
+        // Half the moments are times from the start (reading the input, opening the journal,
+        // sending); half are counts of rows sent, so that they fall mid-send however slowly a
+        // busy machine starts the process.
+        let moment = if rng.below(2) == 0 {
+            let delay = rng.below(250);
+            std::thread::sleep(Duration::from_millis(delay));
+            format!("{delay} ms after the start")
+        } else {
+            let target = sent_before + 1 + rng.below(40) as usize;
+            while sent_records(&journal) < target && child.try_wait().unwrap().is_none() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            format!("at {target} sent records")
+        };
+        let ended_alone = child.try_wait().unwrap().is_some();
         match stop {
+            // It finished before the moment came: nothing to stop.
+            _ if ended_alone => {}
             Stop::Kill => child.kill().unwrap(),
             Stop::Interrupt => {
                 let sent = Command::new("kill")
@@ -114,7 +135,7 @@ fn torture(stop: Stop) {
         let new: BTreeSet<u64> = unanswered(&journal).difference(&before).copied().collect();
         assert!(
             new.len() <= CONCURRENCY,
-            "seed {seed} round {round} ({delay} ms): {} rows left unanswered, more than the \
+            "seed {seed} round {round} ({moment}): {} rows left unanswered, more than the \
              {CONCURRENCY} in flight: {new:?}",
             new.len()
         );
@@ -126,7 +147,7 @@ fn torture(stop: Stop) {
             );
         }
         allowed += new.len();
-        if env.event_emails().len() > delivered_before {
+        if sent_records(&journal) > sent_before {
             mid_send += 1;
         }
     }
@@ -174,7 +195,7 @@ fn torture(stop: Stop) {
     }
     println!(
         "seed {seed}: {} delivered, {} uncertain ({allowed} in flight at the stops; {mid_send} \
-         of {STOPS} stops came while rows were going out)",
+         of {STOPS} stops came after rows went out)",
         delivered.len(),
         uncertain.len()
     );

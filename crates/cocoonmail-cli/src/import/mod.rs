@@ -19,10 +19,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-use cocoonmail::Error;
+use cocoonmail::{Error, StopHandle};
 
 use self::failures::Failures;
 use self::input::{Input, Key, Next, Row, Rows};
@@ -389,12 +389,14 @@ impl<K: RowKind> Import<K> {
             plan: Arc::clone(&self.plan),
             shared: Arc::clone(&shared),
             next_index: 0,
+            limit: usize::from(self.args.concurrency).max(1),
         };
         let gate = client.transport().gate();
         let run = client
             .bulk(feed)
             .concurrency(usize::from(self.args.concurrency));
         let stop = run.stop_handle();
+        let _ = shared.stop.set(stop.clone());
         let run = {
             let (shared, journal, stop, gate) = (
                 Arc::clone(&shared),
@@ -445,6 +447,7 @@ impl<K: RowKind> Import<K> {
         let header = header.as_deref().map(Vec::as_slice);
         for outcome in outcomes {
             let Some(row) = lock(&shared.in_flight).remove(&outcome.index) else {
+                shared.record_one();
                 continue;
             };
             let (state, detail, reason) = self.classify(&outcome.result);
@@ -464,6 +467,7 @@ impl<K: RowKind> Import<K> {
                     }
                 }
             }
+            shared.record_one();
             sending.answered += 1;
             counts.answered += 1;
             match state {
@@ -608,9 +612,26 @@ struct Sending {
 struct Shared {
     /// The rows taken by the workers, by bulk index, until answered.
     in_flight: Mutex<HashMap<usize, Row>>,
+    /// Rows handed to the workers whose answers are not recorded yet: never more than the
+    /// concurrency, so that a killed run leaves at most that many rows uncertain (answers
+    /// wait in the bulk runner's queue until this thread records them).
+    unrecorded: Mutex<usize>,
+    /// Signalled each time an answer is recorded.
+    recorded: Condvar,
+    /// The run's stop handle, once the run exists.
+    stop: OnceLock<StopHandle>,
     read_error: Mutex<Option<Failure>>,
     journal_error: Mutex<Option<Failure>>,
     sha256: Mutex<Option<String>>,
+}
+
+impl Shared {
+    /// Counts an answer as recorded, making room for one more row.
+    fn record_one(&self) {
+        let mut unrecorded = lock(&self.unrecorded);
+        *unrecorded = unrecorded.saturating_sub(1);
+        self.recorded.notify_all();
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -625,6 +646,32 @@ struct Feed<K: RowKind> {
     plan: Arc<Plan>,
     shared: Arc<Shared>,
     next_index: usize,
+    /// At most this many rows unrecorded (the concurrency).
+    limit: usize,
+}
+
+impl<K: RowKind> Feed<K> {
+    /// Waits until fewer than `limit` rows are unrecorded; false when the run was stopped
+    /// meanwhile.
+    fn wait_for_room(&self) -> bool {
+        let mut unrecorded = lock(&self.shared.unrecorded);
+        loop {
+            if self.shared.stop.get().is_some_and(StopHandle::is_stopped) {
+                return false;
+            }
+            if *unrecorded < self.limit {
+                *unrecorded += 1;
+                return true;
+            }
+            // A timeout too, so that a stop is seen without a signal.
+            unrecorded = self
+                .shared
+                .recorded
+                .wait_timeout(unrecorded, Duration::from_millis(50))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
 }
 
 impl<K: RowKind> Iterator for Feed<K> {
@@ -658,6 +705,10 @@ impl<K: RowKind> Iterator for Feed<K> {
             let Ok(request) = self.kind.convert(&row, header) else {
                 continue;
             };
+            if !self.wait_for_room() {
+                self.rows = None;
+                return None;
+            }
             lock(&self.shared.in_flight).insert(self.next_index, row);
             self.next_index += 1;
             return Some(request);
