@@ -5,7 +5,7 @@
 # Usage (from the workspace root): bash bench-results/run_cli_million.sh
 set -u
 cd "$(dirname "$0")/.."
-cargo build --release -p cocoonmail-cli --bins
+cargo build --release -p cocoonmail-cli --bins --examples
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 {
