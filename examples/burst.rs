@@ -58,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let limited = server
         .journal()
         .iter()
-        .filter(|entry| entry.status == Some(429))
+        .filter(|entry| entry.status() == Some(429))
         .count();
     println!("429 answers: {limited}");
     Ok(())

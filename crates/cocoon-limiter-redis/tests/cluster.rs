@@ -110,12 +110,12 @@ async fn limiters_on_different_nodes_share_one_budget_at_the_full_rate_with_no_4
     }
 
     let journal = server.journal();
-    let limited = journal.iter().filter(|e| e.status == Some(429)).count();
+    let limited = journal.iter().filter(|e| e.status() == Some(429)).count();
     let shown: Vec<String> = journal
         .iter()
         .map(|e| {
             let at = e.received_at.saturating_duration_since(measured_from);
-            format!("{:?}@{}ms", e.status, at.as_millis())
+            format!("{:?}@{}ms", e.status(), at.as_millis())
         })
         .collect();
     assert_eq!(limited, 0, "429s from the strict server: {shown:?}");

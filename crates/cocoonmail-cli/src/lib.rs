@@ -102,36 +102,46 @@
 //! # The journal
 //!
 //! Each import keeps a journal, `FILE.journal` unless `--journal PATH` (an import from stdin
-//! has one only with `--journal`). It is an append-only text file of line numbers and states,
-//! never the rows' data:
+//! has one only with `--journal`). It is an append-only text file of row places and states,
+//! never the rows' data. A row's place is its record number (from 1; the CSV header and blank
+//! lines are not rows) and the byte offset where it starts, never a line number:
 //!
 //! ```text
-//! cocoonmail-import-journal 1
+//! cocoonmail-import-journal 2
 //! kind events
 //! input sha256:5f1c...e09a
 //! run 1 start
-//! sent 2
-//! done 2 ok
-//! sent 3
-//! done 3 failed 400
-//! sent 4
+//! sent 1@22
+//! done 1@22 ok
+//! sent 2@51
+//! done 2@51 failed 400
+//! sent 3@80
 //! run 1 stopped
 //! ```
 //!
-//! The header names the kind of import and the SHA-256 of the input's content. `sent LINE` is
+//! The header names the kind of import and the SHA-256 of the input's content. `sent PLACE` is
 //! written and synced to disk (`fdatasync`) before each attempt of the row goes out (from the
-//! bulk runner's `on_send`); if it cannot be written, the request is not sent and the import
-//! stops. `done LINE STATE DETAIL` is written when the row is answered, `STATE` being `ok`,
-//! `skipped` (409 with `--create-only`), `failed` (refused by the server, or certainly never
-//! processed) or `uncertain` (a server error or timeout after the request went out), and
-//! `DETAIL` the HTTP status or the kind of failure (none after `ok`). Syncs are shared: one covers every record
-//! written before it, and a row counts as done (in the progress and the summary) only once its
-//! record is durable.
+//! bulk runner's `on_send`); if it cannot be written (a full disk), the request is not sent and
+//! the import stops. `done PLACE STATE DETAIL` is written when the row is answered, by one
+//! table from every answer to one state: `ok` (a 2xx saying success), `skipped` (409 with
+//! `--create-only`), `failed` (refused by the server, a 2xx whose body says
+//! `"success": false`, or certainly never processed) or `uncertain` (a server error, a timeout
+//! or an unreadable 2xx after the request went out), and `DETAIL` the HTTP status or the kind of
+//! failure (none after `ok`). Syncs are shared: one covers every record written before it, and
+//! a row counts as done (in the progress and the summary) only once its record is durable.
 //!
+//! People are told lines: the line a row starts on, right for LF, CRLF and old-Mac CR line
+//! ends, mixed ones, a UTF-8 byte order mark and quoted fields spanning lines.
+//!
+//! One run at a time: an import locks its journal (`flock`) for its whole run, and a second run
+//! of the same import, resumed or not, exits 1 at once naming the locked file, having sent
+//! nothing. The lock goes with the process, however it ends (`kill -9` leaves none behind).
+//! Journals of format 1 (kept by line number) are refused.
+
 //! # Stopping and resuming
 //!
 //! Ctrl-C stops taking rows; the requests in flight finish and are journaled, the summary is
-//! printed with the exact command that resumes, and the exit code is 130 (a second Ctrl-C
+//! printed with the command that resumes, and the exit code is 130 (a second Ctrl-C
 //! quits at once, leaving the rows in flight uncertain). `--resume` goes on from the journal:
 //!
 //! - rows `done ok` or `skipped` are skipped;
@@ -143,6 +153,10 @@
 //! A journal made from a different input (another checksum) or for the other kind of import is
 //! refused; an existing journal without `--resume` is refused too, so an import is never
 //! started over by accident. Rows found bad are checked again on each run.
+//!
+//! The resume command holds no secret: credentials in URLs are replaced by `***`, and
+//! `--redis-url` is left out; the summary names the environment variables to set as for the
+//! run instead (`COCOONMAIL_API_KEY`, `COCOONMAIL_REDIS_URL`; `resume_env` in `--json`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cli;

@@ -21,12 +21,12 @@ fn delivered(env: &Env) -> BTreeMap<String, usize> {
     counts
 }
 
-/// The email of the row on `line` of [`events_csv`].
-fn email_of(line: u64) -> String {
-    format!("user{}@example.com", line - 2)
+/// The email of row `record` of [`events_csv`].
+fn email_of(record: u64) -> String {
+    format!("user{}@example.com", record - 1)
 }
 
-/// Rows whose last record is `sent`: sent, never answered.
+/// Rows (by record number) whose last record is `sent`: sent, never answered.
 fn unanswered(records: &[(String, u64, String)]) -> BTreeSet<u64> {
     let mut last = BTreeMap::new();
     for (word, line, _) in records {
@@ -75,9 +75,10 @@ fn an_events_import_killed_mid_run_resumes_without_sending_any_row_twice() {
         .assert()
         .code(9);
     let summary = stdout(out.get_output());
+    // Row N of events_csv is on line N + 1.
     let listed = uncertain
         .iter()
-        .map(u64::to_string)
+        .map(|record| (record + 1).to_string())
         .collect::<Vec<_>>()
         .join(", ");
     assert!(
@@ -93,9 +94,9 @@ fn an_events_import_killed_mid_run_resumes_without_sending_any_row_twice() {
         delivered.values().all(|n| *n == 1),
         "an event arrived twice: {delivered:?}"
     );
-    for line in 2..2 + rows as u64 {
-        if !uncertain.contains(&line) {
-            assert_eq!(delivered.get(&email_of(line)), Some(&1), "line {line}");
+    for record in 1..=rows as u64 {
+        if !uncertain.contains(&record) {
+            assert_eq!(delivered.get(&email_of(record)), Some(&1), "row {record}");
         }
     }
 }

@@ -204,6 +204,10 @@ mod tests {
 
     fn json_row(v: Value) -> Row {
         Row {
+            key: crate::import::input::Key {
+                record: 1,
+                offset: 0,
+            },
             line: 1,
             cells: Cells::Json(v.as_object().unwrap().clone()),
         }
@@ -216,6 +220,10 @@ mod tests {
         let header = vec!["email".to_owned(), "plan".to_owned()];
         let mut failures = Failures::create(&path, Format::Csv, Some(&header)).unwrap();
         let row = Row {
+            key: crate::import::input::Key {
+                record: 1,
+                offset: 0,
+            },
             line: 2,
             cells: Cells::Csv(csv::StringRecord::from(vec!["a@x.io", "pro, plus"])),
         };

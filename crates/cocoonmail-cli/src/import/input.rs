@@ -1,7 +1,10 @@
-//! Reading an import's rows, one at a time, with the line each starts on: CSV with a header
-//! row, or JSON lines. Standard input is spooled to a temporary file first, so the file can be
+//! Reading an import's rows, one at a time, each with its place: its record number and byte
+//! offset (what the journal keys it by) and the line it starts on (what people are told, right
+//! for LF, CRLF and CR line ends, mixed ones, a BOM, and quoted fields spanning lines): CSV with
+//! a header row, or JSON lines. Standard input is spooled to a temporary file first, so the file can be
 //! read twice (checked, then sent) without holding its rows in memory.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -66,13 +69,12 @@ impl Input {
 
     /// Reads the rows from the start.
     pub(crate) fn rows(&self) -> Result<Rows, Failure> {
-        let mut file = File::open(&self.path)
+        let file = File::open(&self.path)
             .map_err(|e| Failure::other(format!("cannot open {}: {e}", self.display)))?;
-        let end = file_end(&mut file)
-            .map_err(|e| Failure::other(format!("cannot read {}: {e}", self.display)))?;
-        let source = Hashing {
+        let source = Tracking {
             inner: file,
             hasher: Sha256::new(),
+            breaks: Breaks::default(),
         };
         let display = self.display.clone();
         match self.format {
@@ -110,39 +112,18 @@ impl Input {
                     reader: Box::new(reader),
                     header: Arc::new(header),
                     display,
-                    end,
+                    records: 0,
                 })
             }
             Format::Jsonl => Ok(Rows::Jsonl {
-                reader: BufReader::new(source),
-                line: 0,
+                reader: Box::new(BufReader::new(source)),
+                lines: Lines::default(),
+                records: 0,
                 buf: Vec::new(),
                 display,
             }),
         }
     }
-}
-
-/// Where a file ends, and whether its last line ends with a newline.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FileEnd {
-    len: u64,
-    newline: bool,
-}
-
-fn file_end(file: &mut File) -> io::Result<FileEnd> {
-    use std::io::{Seek, SeekFrom};
-    let len = file.seek(SeekFrom::End(0))?;
-    let mut last = [0u8; 1];
-    if len > 0 {
-        file.seek(SeekFrom::End(-1))?;
-        file.read_exact(&mut last)?;
-    }
-    file.seek(SeekFrom::Start(0))?;
-    Ok(FileEnd {
-        len,
-        newline: last[0] == b'\n',
-    })
 }
 
 /// The format a path's extension names: JSON lines for `.jsonl`, `.ndjson` and `.json`, CSV
@@ -176,23 +157,169 @@ fn check_header(display: &str, header: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A reader that hashes (SHA-256) every byte read through it.
-pub(crate) struct Hashing<R> {
+/// A reader that hashes (SHA-256) every byte read through it, and notes where its line breaks
+/// are.
+pub(crate) struct Tracking<R> {
     inner: R,
     hasher: Sha256,
+    breaks: Breaks,
 }
 
-impl<R: Read> Read for Hashing<R> {
+impl<R: Read> Read for Tracking<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        self.breaks.feed(&buf[..n]);
         Ok(n)
     }
 }
 
+/// The line breaks read but not yet passed by a row: `\n`, `\r\n` and a lone `\r` are one
+/// break each. Rows are asked for in order, and the reader reads at most a buffer ahead, so
+/// only that buffer's breaks are kept.
+#[derive(Debug, Default)]
+struct Breaks {
+    /// Bytes fed so far.
+    fed: u64,
+    /// A `\r` at this offset, the last byte fed: a break of one or two bytes.
+    pending_cr: Option<u64>,
+    /// The breaks not yet passed, as `(start, end)` byte offsets.
+    ahead: VecDeque<(u64, u64)>,
+    /// The breaks passed.
+    passed: u64,
+}
+
+impl Breaks {
+    fn feed(&mut self, bytes: &[u8]) {
+        for (i, b) in bytes.iter().enumerate() {
+            let at = self.fed + i as u64;
+            if let Some(cr) = self.pending_cr.take() {
+                if *b == b'\n' {
+                    self.ahead.push_back((cr, at + 1));
+                    continue;
+                }
+                self.ahead.push_back((cr, cr + 1));
+            }
+            match b {
+                b'\r' => self.pending_cr = Some(at),
+                b'\n' => self.ahead.push_back((at, at + 1)),
+                _ => {}
+            }
+        }
+        self.fed += bytes.len() as u64;
+    }
+
+    /// Where the row the parser began reading at `from` really starts (past the line breaks
+    /// of blank lines, and the rest of a break `from` falls inside), and the line it is on.
+    fn row_start(&mut self, from: u64) -> (u64, u64) {
+        let mut at = from;
+        while let Some(&(start, end)) = self.ahead.front() {
+            if start > at {
+                break;
+            }
+            at = at.max(end);
+            self.passed += 1;
+            self.ahead.pop_front();
+        }
+        (at, self.passed + 1)
+    }
+}
+
+/// Where a row is: what the journal keys it by. The record number alone names it; the byte
+/// offset where it starts is kept with it, so that a journal's keys are checked against the
+/// input and can be found in it by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Key {
+    /// The row's number among the input's rows, from 1 (a CSV header is not a row; blank
+    /// lines are not rows; unreadable rows are).
+    pub(crate) record: u64,
+    /// The byte offset where it starts.
+    pub(crate) offset: u64,
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.record, self.offset)
+    }
+}
+
+impl std::str::FromStr for Key {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Key, ()> {
+        let (record, offset) = s.split_once('@').ok_or(())?;
+        Ok(Key {
+            record: record.parse().map_err(drop)?,
+            offset: offset.parse().map_err(drop)?,
+        })
+    }
+}
+
+/// The lines of a JSON lines file, split at `\n`, `\r\n` or a lone `\r`.
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    /// Bytes consumed.
+    offset: u64,
+    /// Line breaks consumed.
+    breaks: u64,
+    /// The last line ended with `\r`: a `\n` right after it belongs to the same break.
+    after_cr: bool,
+}
+
+impl Lines {
+    /// Reads the next line into `buf` (without its break); returns its start offset and line
+    /// number, or `None` at the end.
+    fn next<R: BufRead>(
+        &mut self,
+        reader: &mut R,
+        buf: &mut Vec<u8>,
+    ) -> io::Result<Option<(u64, u64)>> {
+        buf.clear();
+        let mut start = None;
+        loop {
+            let available = reader.fill_buf()?;
+            if available.is_empty() {
+                return Ok(start.map(|s| (s, self.breaks + 1)));
+            }
+            if start.is_none() {
+                if self.after_cr && available[0] == b'\n' {
+                    self.after_cr = false;
+                    reader.consume(1);
+                    self.offset += 1;
+                    continue;
+                }
+                self.after_cr = false;
+                start = Some(self.offset);
+            }
+            match available.iter().position(|b| *b == b'\n' || *b == b'\r') {
+                Some(i) => {
+                    buf.extend_from_slice(&available[..i]);
+                    self.after_cr = available[i] == b'\r';
+                    reader.consume(i + 1);
+                    self.offset += i as u64 + 1;
+                    let line = self.breaks + 1;
+                    self.breaks += 1;
+                    return Ok(start.map(|s| (s, line)));
+                }
+                None => {
+                    let n = available.len();
+                    buf.extend_from_slice(available);
+                    reader.consume(n);
+                    self.offset += n as u64;
+                }
+            }
+        }
+    }
+}
+
+/// The reason given for a row that is not UTF-8 (`line N: not UTF-8`).
+pub(crate) const NOT_UTF8: &str = "not UTF-8";
+
 /// One row of the input.
 #[derive(Debug, Clone)]
 pub(crate) struct Row {
+    /// Where it is, for the journal.
+    pub(crate) key: Key,
     /// The line the row starts on (the header is line 1 of a CSV file).
     pub(crate) line: u64,
     /// Its values.
@@ -226,14 +353,17 @@ pub(crate) enum Next {
 /// The rows of an input, read lazily.
 pub(crate) enum Rows {
     Csv {
-        reader: Box<csv::Reader<Hashing<File>>>,
+        reader: Box<csv::Reader<Tracking<File>>>,
         header: Arc<Vec<String>>,
         display: String,
-        end: FileEnd,
+        /// Rows read.
+        records: u64,
     },
     Jsonl {
-        reader: BufReader<Hashing<File>>,
-        line: u64,
+        reader: Box<BufReader<Tracking<File>>>,
+        lines: Lines,
+        /// Rows read.
+        records: u64,
         buf: Vec<u8>,
         display: String,
     },
@@ -255,24 +385,22 @@ impl Rows {
                 reader,
                 header,
                 display,
-                end,
+                records,
             } => {
                 let mut record = ByteRecord::new();
+                let from = reader.position().byte();
                 let read = reader
                     .read_byte_record(&mut record)
                     .map_err(|e| Failure::other(format!("cannot read {display}: {e}")))?;
                 if !read {
                     return Ok(Next::End);
                 }
-                // The record's own position counts the blank lines before it; where it ends,
-                // less the lines it spans, is the line it starts on.
-                let after = reader.position();
-                let inner_newlines: u64 = record
-                    .iter()
-                    .map(|field| field.iter().filter(|b| **b == b'\n').count() as u64)
-                    .sum();
-                let terminated = after.byte() < end.len || end.newline;
-                let line = after.line() - inner_newlines - u64::from(terminated);
+                let (offset, line) = reader.get_mut().breaks.row_start(from);
+                *records += 1;
+                let key = Key {
+                    record: *records,
+                    offset,
+                };
                 if record.len() != header.len() {
                     return Ok(Next::Bad(BadRow {
                         line,
@@ -285,48 +413,46 @@ impl Rows {
                 }
                 match StringRecord::from_byte_record(record) {
                     Ok(record) => Ok(Next::Row(Row {
+                        key,
                         line,
                         cells: Cells::Csv(record),
                     })),
                     Err(_) => Ok(Next::Bad(BadRow {
                         line,
-                        reason: "is not valid UTF-8".to_owned(),
+                        reason: NOT_UTF8.to_owned(),
                     })),
                 }
             }
             Rows::Jsonl {
                 reader,
-                line,
+                lines,
+                records,
                 buf,
                 display,
             } => loop {
-                buf.clear();
-                let n = reader
-                    .read_until(b'\n', buf)
-                    .map_err(|e| Failure::other(format!("cannot read {display}: {e}")))?;
-                if n == 0 {
+                let Some((offset, line)) = lines
+                    .next(&mut **reader, buf)
+                    .map_err(|e| Failure::other(format!("cannot read {display}: {e}")))?
+                else {
                     return Ok(Next::End);
-                }
-                *line += 1;
-                let Ok(text) = std::str::from_utf8(buf) else {
-                    return Ok(Next::Bad(BadRow {
-                        line: *line,
-                        reason: "is not valid UTF-8".to_owned(),
-                    }));
                 };
-                let text = text.trim();
-                if text.is_empty() {
+                if buf.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                let bad = |reason: String| {
-                    Ok(Next::Bad(BadRow {
-                        line: *line,
-                        reason,
-                    }))
+                *records += 1;
+                let key = Key {
+                    record: *records,
+                    offset,
                 };
+                let bad = |reason: String| Ok(Next::Bad(BadRow { line, reason }));
+                let Ok(text) = std::str::from_utf8(buf) else {
+                    return bad(NOT_UTF8.to_owned());
+                };
+                let text = text.trim_start_matches('\u{feff}').trim();
                 return match serde_json::from_str::<Value>(text) {
                     Ok(Value::Object(object)) => Ok(Next::Row(Row {
-                        line: *line,
+                        key,
+                        line,
                         cells: Cells::Json(object),
                     })),
                     Ok(_) => bad("is not a JSON object".to_owned()),
@@ -384,15 +510,25 @@ mod tests {
         (dir, input)
     }
 
-    fn lines(rows: &mut Rows) -> Vec<Result<u64, (u64, String)>> {
+    /// A row's place as `Ok((record, offset, line))`, or `Err((line, reason))` when bad.
+    type Place = Result<(u64, u64, u64), (u64, String)>;
+
+    fn places(rows: &mut Rows) -> Vec<Place> {
         let mut out = Vec::new();
         loop {
             match rows.next_row().unwrap() {
-                Next::Row(r) => out.push(Ok(r.line)),
+                Next::Row(r) => out.push(Ok((r.key.record, r.key.offset, r.line))),
                 Next::Bad(b) => out.push(Err((b.line, b.reason))),
                 Next::End => return out,
             }
         }
+    }
+
+    fn lines(rows: &mut Rows) -> Vec<Result<u64, (u64, String)>> {
+        places(rows)
+            .into_iter()
+            .map(|p| p.map(|(_, _, line)| line))
+            .collect()
     }
 
     #[test]
@@ -420,10 +556,119 @@ mod tests {
         assert_eq!(first.len(), 64);
     }
 
+    /// The same rows with every kind of line end: the lines people are told, and the places
+    /// the journal keeps, are where the rows are.
+    #[test]
+    fn every_line_end_gives_the_right_lines_and_offsets() {
+        let rows = [
+            "a@x.io,A",
+            "\"b@x.io\",\"two\u{0}lines\"",
+            "bad",
+            "\"c@x.io\",\"x, y\"",
+        ];
+        for (name, end) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+            for bom in ["", "\u{feff}"] {
+                // A quoted field spans a line: it holds a line end of the same kind.
+                let body: Vec<String> = rows.iter().map(|r| r.replace('\u{0}', end)).collect();
+                let text = format!("{bom}email,name{end}{}{end}{end}", body.join(end));
+                let (_d, input) = rows_of("c.csv", &text);
+                let got = places(&mut input.rows().unwrap());
+                let offset = |row: &str| text.find(row).unwrap() as u64;
+                assert_eq!(
+                    got,
+                    vec![
+                        Ok((1, offset(&body[0]), 2)),
+                        Ok((2, offset(&body[1]), 3)),
+                        Err((5, "has 1 fields, the header has 2".to_owned())),
+                        Ok((4, offset(&body[3]), 6)),
+                    ],
+                    "{name} line ends, BOM {:?}",
+                    !bom.is_empty()
+                );
+            }
+        }
+        // Mixed line ends, blank lines of each kind, no line end at the end.
+        let text = "email,name\r\na@x.io,A\n\r\n\rb@x.io,B\r\r\nc@x.io,C";
+        let (_d, input) = rows_of("c.csv", text);
+        assert_eq!(
+            places(&mut input.rows().unwrap()),
+            vec![
+                Ok((1, 12, 2)),
+                Ok((2, text.find("b@").unwrap() as u64, 5)),
+                Ok((3, text.find("c@").unwrap() as u64, 7)),
+            ]
+        );
+    }
+
+    /// Seeded: random rows with random line ends, blank lines and spanning fields; each row's
+    /// line and offset are checked against a plain count. Replay a failure with
+    /// `COCOONMAIL_TEST_SEED=N`.
+    #[test]
+    fn random_line_ends_never_misplace_a_row() {
+        let seed = std::env::var("COCOONMAIL_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+            });
+        println!("seed {seed} (replay with COCOONMAIL_TEST_SEED={seed})");
+        let mut state = seed | 1;
+        let mut next = move |n: u64| {
+            // xorshift64
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for case in 0..200 {
+            let ends = ["\n", "\r\n", "\r"];
+            let mut text = String::from("email,name");
+            let mut expected = Vec::new();
+            let mut line = 1u64;
+            let end = |text: &mut String, line: &mut u64, pick: u64| {
+                // A `\n` right after a `\r` would join it into one line end.
+                let pick = if pick == 0 && text.ends_with('\r') {
+                    1
+                } else {
+                    pick
+                };
+                text.push_str(ends[pick as usize]);
+                *line += 1;
+            };
+            for record in 1..=next(20) {
+                end(&mut text, &mut line, next(3));
+                while next(4) == 0 {
+                    end(&mut text, &mut line, next(3));
+                }
+                expected.push((record, text.len() as u64, line));
+                text.push_str(&format!("u{record}@x.io,"));
+                if next(2) == 0 {
+                    text.push('"');
+                    for _ in 0..next(3) {
+                        text.push_str("a,b");
+                        end(&mut text, &mut line, next(3));
+                    }
+                    text.push('"');
+                }
+            }
+            if next(2) == 0 {
+                end(&mut text, &mut line, next(3));
+            }
+            let (_d, input) = rows_of("c.csv", &text);
+            let got: Vec<_> = places(&mut input.rows().unwrap())
+                .into_iter()
+                .map(|p| p.unwrap_or_else(|e| panic!("seed {seed} case {case}: {e:?} in {text:?}")))
+                .collect();
+            assert_eq!(got, expected, "seed {seed} case {case}: {text:?}");
+        }
+    }
+
     #[test]
     fn json_lines_skip_blank_lines_and_name_bad_ones() {
         let text = [
-            b"{\"email\":\"a@x.io\"}\n\n[1]\n{oops\n".as_slice(),
+            b"{\"email\":\"a@x.io\"}\n\n[1]\r\n{oops\r".as_slice(),
             &[0xff],
             b"\n{\"email\":\"b@x.io\"}",
         ]
@@ -434,8 +679,14 @@ mod tests {
         assert_eq!(got[0], Ok(1));
         assert_eq!(got[1], Err((3, "is not a JSON object".to_owned())));
         assert!(matches!(&got[2], Err((4, r)) if r.starts_with("is not valid JSON")));
-        assert_eq!(got[3], Err((5, "is not valid UTF-8".to_owned())));
+        assert_eq!(got[3], Err((5, "not UTF-8".to_owned())));
         assert_eq!(got[4], Ok(6));
+        assert_eq!(got.len(), 5);
+        let (_d, input) = rows_of("e.jsonl", "{\"a\":1}\r\r\n{\"a\":2}\r\n");
+        assert_eq!(
+            places(&mut input.rows().unwrap()),
+            vec![Ok((1, 0, 1)), Ok((2, 10, 3))]
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use cocoonmail::{Endpoint, Error, Idempotency, InvalidInput};
 
 use super::failures::REASON;
 use super::input::Row;
+use super::outcome::Policy;
 use crate::fields::{parse_bool, Cell, FieldTypes};
 use crate::requests::{simple_event, ContactFields};
 
@@ -30,8 +31,8 @@ pub(crate) trait RowKind: Send + Sync + 'static {
     /// Whether a row that may already have been processed is sent again.
     fn resend_uncertain(&self) -> bool;
 
-    /// Whether this error means the row is skipped rather than failed.
-    fn is_skip(&self, error: &Error) -> bool;
+    /// What this kind changes in the table of answers.
+    fn policy(&self) -> Policy;
 }
 
 /// The core's own check, phrased as a row's reason.
@@ -290,8 +291,13 @@ impl RowKind for Contacts {
         true
     }
 
-    fn is_skip(&self, error: &Error) -> bool {
-        self.create_only && matches!(error, Error::Conflict(_))
+    fn policy(&self) -> Policy {
+        Policy {
+            // A create sent twice is answered 409 the second time: skipped.
+            conflict_is_skip: self.create_only,
+            // An upsert sent twice leaves the contact as once.
+            resend_is_harmless: true,
+        }
     }
 }
 
@@ -374,8 +380,12 @@ impl RowKind for Events {
         self.resend_uncertain
     }
 
-    fn is_skip(&self, _error: &Error) -> bool {
-        false
+    fn policy(&self) -> Policy {
+        Policy {
+            conflict_is_skip: false,
+            // An event sent twice is two events.
+            resend_is_harmless: false,
+        }
     }
 }
 
@@ -401,6 +411,10 @@ mod tests {
 
     fn csv_row(values: &[&str]) -> Row {
         Row {
+            key: crate::import::input::Key {
+                record: 1,
+                offset: 0,
+            },
             line: 7,
             cells: Cells::Csv(csv::StringRecord::from(values.to_vec())),
         }
@@ -512,6 +526,10 @@ mod tests {
             json!({"event_name": "signup", "email": "ada@example.com", "plan": "pro", "userId": "u-1"})
         );
         let json_row = Row {
+            key: crate::import::input::Key {
+                record: 1,
+                offset: 0,
+            },
             line: 3,
             cells: Cells::Json(
                 json!({"event_name": "upgrade", "email": "b@x.io", "seats": 3, "gone": null})

@@ -4,32 +4,34 @@
 //! that should not be.
 //!
 //! The file is read twice (checked, then sent) and never held in memory: only the rows in
-//! flight are, and one byte per line of what an earlier run's journal says.
+//! flight are, and one byte per row of what an earlier run's journal says.
 
 mod failures;
 mod input;
 mod journal;
 mod kinds;
+mod outcome;
 mod progress;
+mod redact;
 mod summary;
 
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-use cocoonmail::{Error, TransportErrorKind};
+use cocoonmail::{Error, StopHandle};
 
 use self::failures::Failures;
-use self::input::{Input, Next, Row, Rows};
-use self::journal::{Journal, Prior, RowState};
+use self::input::{Input, Key, Next, Row, Rows};
+use self::journal::{Locked, Prior, RowState};
 use self::kinds::{Contacts, Events, RowKind};
 use self::progress::{Counts, Progress};
 use self::summary::Summary;
 use crate::cli::{ImportArgs, ImportCommand};
-use crate::client::{CliClient, ClientOptions, GATE_CLOSED};
+use crate::client::{CliClient, ClientOptions, ENV_REDIS_URL};
 use crate::exit::{Exit, Failure};
 use crate::fields::FieldTypes;
 use crate::output::Output;
@@ -103,11 +105,11 @@ struct Plan {
 }
 
 impl Plan {
-    fn decide(&self, line: u64) -> Decision {
+    fn decide(&self, key: Key) -> Decision {
         let Some(prior) = &self.prior else {
             return Decision::Send;
         };
-        match prior.state(line) {
+        match prior.state(key) {
             RowState::Unseen | RowState::Failed => Decision::Send,
             RowState::Ok | RowState::Skipped => Decision::Done,
             RowState::Sent | RowState::Uncertain if self.resend_uncertain => Decision::Resend,
@@ -125,6 +127,8 @@ struct Import<K: RowKind> {
     started: Instant,
     input: Input,
     journal_path: Option<PathBuf>,
+    /// The journal, locked for this run (not for a dry run).
+    locked: Option<Locked>,
     plan: Arc<Plan>,
     summary: Summary,
 }
@@ -151,21 +155,32 @@ impl<K: RowKind> Import<K> {
                 PathBuf::from(path)
             })
         });
-        let exists = journal_path.as_ref().is_some_and(|p| p.exists());
-        let prior = match (&journal_path, args.resume, exists) {
-            (Some(path), true, true) => Some(Prior::read(path, input.len()?)?),
-            (Some(path), true, false) => {
-                return Err(Failure::other(format!(
-                    "there is no journal {} to resume from",
-                    path.display()
-                )))
+        // The journal is locked before it is read, and stays locked to the end of the run:
+        // a second run of the same import stops here, having sent nothing.
+        let locked = match &journal_path {
+            Some(path) if !args.dry_run => Locked::open(path, !args.resume)?,
+            _ => None,
+        };
+        let prior = match (&journal_path, &locked) {
+            (Some(path), Some(locked)) => {
+                let prior = Prior::read(path, locked.file(), input.len()?)?;
+                if prior.is_some() && !args.resume {
+                    return Err(Failure::other(format!(
+                        "the journal {} exists from an earlier run of this import: add \
+                         --resume to go on where it stopped, or delete it to start over",
+                        path.display()
+                    )));
+                }
+                prior
             }
-            (Some(path), false, true) if !args.dry_run => {
-                return Err(Failure::other(format!(
-                    "the journal {} exists from an earlier run of this import: add --resume to \
-                     go on where it stopped, or delete it to start over",
-                    path.display()
-                )))
+            (Some(path), None) if args.resume => {
+                let file = std::fs::File::open(path).map_err(|_| {
+                    Failure::other(format!(
+                        "there is no journal {} to resume from",
+                        path.display()
+                    ))
+                })?;
+                Prior::read(path, &file, input.len()?)?
             }
             _ => None,
         };
@@ -191,6 +206,7 @@ impl<K: RowKind> Import<K> {
             started,
             input,
             journal_path,
+            locked,
             plan,
             summary,
         })
@@ -270,7 +286,11 @@ impl<K: RowKind> Import<K> {
                 .to_send
                 .saturating_sub(sent.answered + sent.unanswered);
             if self.journal_path.is_some() && !sent.journal_failed {
-                self.summary.resume_command = Some(resume_command());
+                let args: Vec<String> = std::env::args().collect();
+                let redis_in_env = std::env::var_os(ENV_REDIS_URL).is_some_and(|v| !v.is_empty());
+                let (command, env) = redact::resume_command(&args, redis_in_env);
+                self.summary.resume_command = Some(command);
+                self.summary.resume_env = env;
             }
         }
         self.finish(exit, sent.fatal)
@@ -279,10 +299,10 @@ impl<K: RowKind> Import<K> {
     /// Prints the summary and returns the exit code.
     fn finish(mut self, exit: Exit, fatal: Option<Failure>) -> Result<Exit, Failure> {
         self.summary.exit_code = exit.code();
-        self.summary.error = fatal.as_ref().map(|f| f.message.clone());
+        self.summary.error = fatal.as_ref().map(|f| redact::urls(&f.message));
         self.out.answer(&self.summary, Summary::human)?;
         if let Some(fatal) = fatal {
-            eprintln!("error: {}", fatal.message);
+            eprintln!("error: {}", redact::urls(&fatal.message));
         }
         Ok(exit)
     }
@@ -313,7 +333,7 @@ impl<K: RowKind> Import<K> {
                 }
                 continue;
             }
-            match self.plan.decide(row.line) {
+            match self.plan.decide(row.key) {
                 Decision::Send => checked.to_send += 1,
                 Decision::Resend => {
                     checked.to_send += 1;
@@ -341,7 +361,7 @@ impl<K: RowKind> Import<K> {
         let Some(client) = self.client.clone() else {
             return Err(Failure::other("no client to send with"));
         };
-        let journal = match &self.journal_path {
+        let journal = match self.locked.take() {
             None => {
                 eprintln!(
                     "warning: importing from stdin without --journal: this import cannot be \
@@ -349,8 +369,9 @@ impl<K: RowKind> Import<K> {
                 );
                 None
             }
-            Some(path) if self.plan.prior.is_some() => Some(Journal::reopen(path)?),
-            Some(path) => Some(Journal::create(path, self.kind.name(), &checked.sha256)?),
+            Some(locked) => {
+                Some(locked.start(self.plan.prior.is_none(), self.kind.name(), &checked.sha256)?)
+            }
         };
         let journal = journal.map(Arc::new);
         let run_number = self.plan.prior.as_ref().map_or(1, |p| p.runs + 1);
@@ -368,12 +389,14 @@ impl<K: RowKind> Import<K> {
             plan: Arc::clone(&self.plan),
             shared: Arc::clone(&shared),
             next_index: 0,
+            limit: usize::from(self.args.concurrency).max(1),
         };
         let gate = client.transport().gate();
         let run = client
             .bulk(feed)
             .concurrency(usize::from(self.args.concurrency));
         let stop = run.stop_handle();
+        let _ = shared.stop.set(stop.clone());
         let run = {
             let (shared, journal, stop, gate) = (
                 Arc::clone(&shared),
@@ -383,9 +406,9 @@ impl<K: RowKind> Import<K> {
             );
             run.on_send(move |index| {
                 let Some(journal) = &journal else { return };
-                let line = lock(&shared.in_flight).get(&index).map(|row| row.line);
-                if let Some(line) = line {
-                    if let Err(e) = journal.sent(line) {
+                let key = lock(&shared.in_flight).get(&index).map(|row| row.key);
+                if let Some(key) = key {
+                    if let Err(e) = journal.sent(key) {
                         // No request may leave without its record.
                         gate.close();
                         stop.stop();
@@ -424,19 +447,18 @@ impl<K: RowKind> Import<K> {
         let header = header.as_deref().map(Vec::as_slice);
         for outcome in outcomes {
             let Some(row) = lock(&shared.in_flight).remove(&outcome.index) else {
+                shared.record_one();
                 continue;
             };
             let (state, detail, reason) = self.classify(&outcome.result);
             if let Err(error) = &outcome.result {
-                if matches!(error, Error::Unauthorized(_) | Error::Blocked(_))
-                    && sending.fatal.is_none()
-                {
+                if outcome::stops_the_run(error) && sending.fatal.is_none() {
                     stop.stop();
                     sending.fatal = Some(Failure::from(error));
                 }
             }
             if let Some(journal) = &journal {
-                match journal.done(row.line, state, &detail) {
+                match journal.done(row.key, state, &detail) {
                     Ok(seq) => durable.last = seq,
                     Err(e) => {
                         gate.close();
@@ -445,6 +467,7 @@ impl<K: RowKind> Import<K> {
                     }
                 }
             }
+            shared.record_one();
             sending.answered += 1;
             counts.answered += 1;
             match state {
@@ -525,42 +548,17 @@ impl<K: RowKind> Import<K> {
         Ok(sending)
     }
 
-    /// How a row's answer is journaled: its state, a one-word detail, and the reason shown.
+    /// How a row's answer is journaled: its state (by [`outcome::verdict`]), a one-word
+    /// detail, and the reason shown.
     fn classify<O>(&self, result: &Result<O, Error>) -> (RowState, String, String) {
-        let error = match result {
-            Ok(_) => return (RowState::Ok, String::new(), String::new()),
-            Err(error) => error,
-        };
-        let status = error.status().map(|s| s.as_u16());
-        let detail = match (status, error) {
-            (Some(status), _) => status.to_string(),
-            (None, Error::Transport(t)) => transport_word(t.kind).to_owned(),
-            (None, Error::Limiter(_)) => "limiter".to_owned(),
-            (None, _) => "error".to_owned(),
-        };
-        let reason = error.to_string();
-        if self.kind.is_skip(error) {
-            return (RowState::Skipped, detail, reason);
-        }
-        let gate_closed = matches!(error, Error::Transport(t) if t.message == GATE_CLOSED);
-        let state = match status {
-            // A 2xx whose body did not decode: the server took it.
-            Some(200..=299) => RowState::Ok,
-            Some(300..=499) => RowState::Failed,
-            Some(_) => self.maybe_processed(),
-            None if gate_closed || error.request_was_not_processed() => RowState::Failed,
-            None => self.maybe_processed(),
-        };
-        (state, detail, reason)
-    }
-
-    /// A row that may have been processed: uncertain, unless sending it again is safe, in
-    /// which case it is failed (and in the failures file).
-    fn maybe_processed(&self) -> RowState {
-        if self.kind.resend_uncertain() && self.kind.name() == "contacts" {
-            RowState::Failed
-        } else {
-            RowState::Uncertain
+        let state = outcome::verdict(result, self.kind.policy()).state();
+        match result {
+            Ok(_) => (state, String::new(), String::new()),
+            Err(error) => (
+                state,
+                outcome::detail(error),
+                redact::urls(&error.to_string()),
+            ),
         }
     }
 }
@@ -581,17 +579,6 @@ impl Default for Durability {
             last: 0,
             since: Instant::now(),
         }
-    }
-}
-
-fn transport_word(kind: TransportErrorKind) -> &'static str {
-    match kind {
-        TransportErrorKind::Connect => "connect",
-        TransportErrorKind::Tls => "tls",
-        TransportErrorKind::Timeout => "timeout",
-        TransportErrorKind::Io => "io",
-        TransportErrorKind::BodyTooLarge { .. } => "body-too-large",
-        _ => "transport",
     }
 }
 
@@ -625,9 +612,26 @@ struct Sending {
 struct Shared {
     /// The rows taken by the workers, by bulk index, until answered.
     in_flight: Mutex<HashMap<usize, Row>>,
+    /// Rows handed to the workers whose answers are not recorded yet: never more than the
+    /// concurrency, so that a killed run leaves at most that many rows uncertain (answers
+    /// wait in the bulk runner's queue until this thread records them).
+    unrecorded: Mutex<usize>,
+    /// Signalled each time an answer is recorded.
+    recorded: Condvar,
+    /// The run's stop handle, once the run exists.
+    stop: OnceLock<StopHandle>,
     read_error: Mutex<Option<Failure>>,
     journal_error: Mutex<Option<Failure>>,
     sha256: Mutex<Option<String>>,
+}
+
+impl Shared {
+    /// Counts an answer as recorded, making room for one more row.
+    fn record_one(&self) {
+        let mut unrecorded = lock(&self.unrecorded);
+        *unrecorded = unrecorded.saturating_sub(1);
+        self.recorded.notify_all();
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -642,6 +646,32 @@ struct Feed<K: RowKind> {
     plan: Arc<Plan>,
     shared: Arc<Shared>,
     next_index: usize,
+    /// At most this many rows unrecorded (the concurrency).
+    limit: usize,
+}
+
+impl<K: RowKind> Feed<K> {
+    /// Waits until fewer than `limit` rows are unrecorded; false when the run was stopped
+    /// meanwhile.
+    fn wait_for_room(&self) -> bool {
+        let mut unrecorded = lock(&self.shared.unrecorded);
+        loop {
+            if self.shared.stop.get().is_some_and(StopHandle::is_stopped) {
+                return false;
+            }
+            if *unrecorded < self.limit {
+                *unrecorded += 1;
+                return true;
+            }
+            // A timeout too, so that a stop is seen without a signal.
+            unrecorded = self
+                .shared
+                .recorded
+                .wait_timeout(unrecorded, Duration::from_millis(50))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
 }
 
 impl<K: RowKind> Iterator for Feed<K> {
@@ -666,7 +696,7 @@ impl<K: RowKind> Iterator for Feed<K> {
                 }
             };
             if matches!(
-                self.plan.decide(row.line),
+                self.plan.decide(row.key),
                 Decision::Done | Decision::Uncertain
             ) {
                 continue;
@@ -675,34 +705,14 @@ impl<K: RowKind> Iterator for Feed<K> {
             let Ok(request) = self.kind.convert(&row, header) else {
                 continue;
             };
+            if !self.wait_for_room() {
+                self.rows = None;
+                return None;
+            }
             lock(&self.shared.in_flight).insert(self.next_index, row);
             self.next_index += 1;
             return Some(request);
         }
-    }
-}
-
-/// The command line that resumes this import: the same arguments, with `--resume`.
-fn resume_command() -> String {
-    let mut args: Vec<String> = std::env::args().collect();
-    if !args.iter().any(|a| a == "--resume") {
-        args.push("--resume".to_owned());
-    }
-    args.iter()
-        .map(|a| shell_quote(a))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// `a` as one shell word.
-fn shell_quote(a: &str) -> String {
-    let plain = !a.is_empty()
-        && a.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
-    if plain {
-        a.to_owned()
-    } else {
-        format!("'{}'", a.replace('\'', r"'\''"))
     }
 }
 
@@ -711,19 +721,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shell_words_are_quoted_when_needed() {
-        assert_eq!(shell_quote("events.csv"), "events.csv");
-        assert_eq!(shell_quote("my file.csv"), "'my file.csv'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote(""), "''");
-    }
-
-    #[test]
     fn earlier_runs_decide_what_is_sent() {
         let plan = Plan {
             prior: None,
             resend_uncertain: false,
         };
-        assert_eq!(plan.decide(2), Decision::Send);
+        assert_eq!(
+            plan.decide(Key {
+                record: 1,
+                offset: 9
+            }),
+            Decision::Send
+        );
     }
 }

@@ -65,8 +65,12 @@ pub(crate) struct Summary {
     pub(crate) failures_file: Option<String>,
     pub(crate) journal: Option<String>,
     pub(crate) interrupted: bool,
-    /// The command that resumes the import, when it did not finish.
+    /// The command that resumes the import, when it did not finish. It holds no secret:
+    /// URL credentials are redacted and `--redis-url` left out.
     pub(crate) resume_command: Option<String>,
+    /// The environment variables the resume command needs, set as for this run (the API key,
+    /// the Redis URL).
+    pub(crate) resume_env: Vec<&'static str>,
     pub(crate) exit_code: u8,
     /// What stopped the import early, if something did.
     pub(crate) error: Option<String>,
@@ -207,16 +211,23 @@ impl Summary {
             );
         }
         if let Some(command) = &self.resume_command {
+            let with = match self.resume_env.as_slice() {
+                [] => String::new(),
+                [one] => format!(" ({one} set as for this run)"),
+                [first @ .., last] => {
+                    format!(" ({} and {last} set as for this run)", first.join(", "))
+                }
+            };
             if self.interrupted {
                 let _ = writeln!(
                     text,
-                    "Stopped by Ctrl-C: {} rows were not sent. Resume with:",
+                    "Stopped by Ctrl-C: {} rows were not sent. Resume with{with}:",
                     self.not_sent
                 );
             } else {
                 let _ = writeln!(
                     text,
-                    "Stopped early: {} rows were not sent. Resume with:",
+                    "Stopped early: {} rows were not sent. Resume with{with}:",
                     self.not_sent
                 );
             }

@@ -116,7 +116,8 @@ pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
-/// The records of a journal, as `(word, line)` pairs (`sent`, `done`), torn last line left out.
+/// The records of a journal, as `(word, record number, state)` (`sent`, `done`; the state is
+/// empty for `sent`), torn last line left out.
 pub fn journal_records(path: &Path) -> Vec<(String, u64, String)> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
@@ -133,14 +134,17 @@ pub fn journal_records(path: &Path) -> Vec<(String, u64, String)> {
             if word != "sent" && word != "done" {
                 return None;
             }
-            let line = words.next()?.parse().ok()?;
+            let (record, offset) = words.next()?.split_once('@')?;
+            offset.parse::<u64>().ok()?;
+            let record = record.parse().ok()?;
             let state = words.next().unwrap_or("").to_owned();
-            Some((word.to_owned(), line, state))
+            Some((word.to_owned(), record, state))
         })
         .collect()
 }
 
-/// `n` event rows as CSV: `event_name,email,plan`, emails `user{i}@example.com`, lines 2..
+/// `n` event rows as CSV: `event_name,email,plan`, emails `user{i}@example.com` for record
+/// `i + 1` on line `i + 2`.
 pub fn events_csv(n: usize) -> String {
     let mut text = String::from("event_name,email,plan\n");
     for i in 0..n {
