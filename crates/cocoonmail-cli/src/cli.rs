@@ -70,6 +70,11 @@ pub(crate) struct GlobalArgs {
     /// turns the client's limiter off). With --redis-url, the whole team's rate.
     #[arg(long, global = true, help_heading = "Global options", value_name = "N")]
     pub(crate) rate: Option<u32>,
+    /// Requests a client idle for a second may send at once (1 to the rate; default 1: evenly
+    /// paced). The limiter still lets at most the rate into any second; a server that enforces
+    /// even spacing would answer a burst with 429, hence the default.
+    #[arg(long, global = true, help_heading = "Global options", value_name = "N")]
+    pub(crate) burst: Option<u32>,
     /// Share one rate-limit budget with every process of the team through this Redis (or
     /// Valkey), e.g. redis://:password@redis.internal:6379/0; default COCOONMAIL_REDIS_URL
     /// (prefer it when the URL holds a password: arguments show in `ps`).

@@ -48,6 +48,7 @@ pub(crate) struct ClientOptions {
     key_file: Option<PathBuf>,
     base_url: Option<String>,
     pacing: Pacing,
+    burst: Option<u32>,
 }
 
 impl ClientOptions {
@@ -71,6 +72,7 @@ impl ClientOptions {
                 (None, Some(n)) => Pacing::PerSecond(n),
                 (None, None) => Pacing::Default,
             },
+            burst: args.burst,
         })
     }
 
@@ -102,8 +104,8 @@ impl ClientOptions {
             builder = builder.base_url(url);
         }
         builder = match &self.pacing {
-            Pacing::Default => builder,
-            Pacing::PerSecond(n) => builder.rate_limit(*n),
+            Pacing::Default => builder.burst(self.burst.unwrap_or(1)),
+            Pacing::PerSecond(n) => builder.rate_limit(*n).burst(self.burst.unwrap_or(1)),
             Pacing::Redis { url, bucket, rate } => {
                 let mut limiter = cocoonmail::redis::blocking::RedisLimiter::builder(url.clone());
                 limiter = match bucket {
@@ -115,6 +117,11 @@ impl ClientOptions {
                         Failure::usage("--rate must be at least 1 with --redis-url")
                     })?;
                     limiter = limiter.requests_per_second(rate);
+                }
+                if let Some(burst) = self.burst {
+                    let burst = NonZeroU32::new(burst)
+                        .ok_or_else(|| Failure::usage("--burst must be at least 1"))?;
+                    limiter = limiter.burst(burst);
                 }
                 let limiter = limiter.build_blocking().map_err(cocoonmail::Error::from)?;
                 builder.rate_limiter(Arc::new(limiter))

@@ -689,3 +689,26 @@ fn data_files_of_every_kind_are_sent_as_written_and_refusals_name_the_place() {
         "a refused file sent something"
     );
 }
+
+#[test]
+fn burst_lets_an_idle_command_send_at_once_and_an_impossible_burst_sends_nothing() {
+    let env = Env::new();
+    env.cmd()
+        .args(["--burst", "10", "key", "validate"])
+        .assert()
+        .success();
+    for bad in ["0", "11"] {
+        let out = env
+            .cmd()
+            .args(["--burst", bad, "key", "validate"])
+            .assert()
+            .failure();
+        let text = stderr(out.get_output());
+        assert!(text.contains("burst"), "--burst {bad}: {text}");
+    }
+    assert_eq!(
+        env.server.journal().len(),
+        1,
+        "nothing sent with an impossible burst"
+    );
+}
