@@ -1,17 +1,23 @@
 //! What a call allocates on top of the work it cannot avoid: the resource path (`client.keys()
 //! .validate()`) allocates exactly what `client.send(..)` does, and the client's machinery
 //! (limiter, retries, tracing without a subscriber) adds nothing to building the request,
-//! the transport's one boxed future and decoding the answer.
+//! the call's deadline (an extension on the request, and in the async client one timer raced
+//! against the attempt), the transport's one boxed future and decoding the answer.
 //!
 //! Allocations are counted by dhat's global allocator in testing mode; each figure is taken
 //! after a warm-up call, so one-time growth (the limiter's window, the runtime) is not in it.
 //! One test function runs every check in turn, so no other test's allocations mix in.
 
 use std::future::Future;
+use std::pin::pin;
+use std::time::Duration;
 
 use cocoonmail::api_key::ValidateApiKey;
+use cocoonmail::core::transport::Deadline;
 use cocoonmail::core::{build_request, decode_response};
 use cocoonmail::{AsyncTransport, BlockingTransport, TransportError};
+use futures_timer::Delay;
+use futures_util::future::select;
 use http::{Request, Response};
 
 #[global_allocator]
@@ -79,11 +85,22 @@ fn the_async_client_adds_no_allocation_to_the_work_of_a_call() {
         .unwrap();
     let config = client.config().clone();
 
-    // The unavoidable work: build, the transport's boxed future, decode.
+    // The unavoidable work: build, the deadline (on the request, and a timer raced against the
+    // transport's boxed future), decode.
     let bare = || {
         runtime.block_on(async {
-            let request = build_request(&config, &ValidateApiKey::new()).unwrap();
-            let response = AsyncTransport::send(&Canned, request).await.unwrap();
+            let mut request = build_request(&config, &ValidateApiKey::new()).unwrap();
+            let deadline = Deadline::after(Duration::from_secs(30));
+            deadline.attach(&mut request);
+            let send = pin!(AsyncTransport::send(&Canned, request));
+            let timer = pin!(Delay::new(deadline.remaining()));
+            let sent = select(send, timer).await;
+            let response = match sent {
+                futures_util::future::Either::Left((response, _)) => response.unwrap(),
+                futures_util::future::Either::Right(_) => {
+                    unreachable!("the canned answer is immediate")
+                }
+            };
             decode_response(&ValidateApiKey::new(), response).unwrap()
         });
     };
@@ -141,7 +158,8 @@ fn the_blocking_client_adds_no_allocation_to_the_work_of_a_call() {
         .unwrap();
     let config = client.config().clone();
     let bare = || {
-        let request = build_request(&config, &ValidateApiKey::new()).unwrap();
+        let mut request = build_request(&config, &ValidateApiKey::new()).unwrap();
+        Deadline::after(Duration::from_secs(30)).attach(&mut request);
         let response = BlockingTransport::send(&Canned, request).unwrap();
         decode_response(&ValidateApiKey::new(), response).unwrap();
     };
