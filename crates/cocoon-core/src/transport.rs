@@ -42,7 +42,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// use std::time::{Duration, Instant};
 /// use cocoon_core::transport::Deadline;
 ///
-/// let mut request = http::Request::new(Vec::new());
+/// let mut request = http::Request::new(Vec::<u8>::new());
 /// Deadline::at(Instant::now() + Duration::from_secs(2)).attach(&mut request);
 /// let left = Deadline::of(&request).map(|d| d.remaining());
 /// assert!(left.is_some_and(|left| left <= Duration::from_secs(2)));
