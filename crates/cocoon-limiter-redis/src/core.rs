@@ -49,8 +49,11 @@ pub struct Stats {
     pub rate_limited: u64,
     /// Pauses written to Redis for every process of the bucket (after 429s).
     pub pauses_shared: u64,
-    /// How many processes Redis last reported in the bucket (0 before it answered): without
-    /// a set [`fallback_share`](crate::RedisLimiterBuilder::fallback_share), each takes
+    /// How many processes share the bucket, as Redis reported them (0 before it answered; a
+    /// lower count than before is believed only once the higher one is ten seconds old, so a
+    /// restart of Redis, after which the processes register again one by one, does not
+    /// shrink it): without a set
+    /// [`fallback_share`](crate::RedisLimiterBuilder::fallback_share), each takes
     /// `1 / processes` of the rate while Redis is down.
     pub processes: u64,
     /// Slots given back by callers that gave up before their time.
@@ -115,8 +118,18 @@ struct Ledger {
     /// Shared slots given back, to go to Redis with the next round trip: (this process's
     /// time, server time).
     releases: Vec<(u64, u64)>,
-    /// How many processes Redis last reported in the bucket.
-    processes: Option<u64>,
+    /// How many processes share the bucket, and when that count was last reported (this
+    /// process's time).
+    processes: Option<(u64, u64)>,
+    /// The bucket's latest slot, whoever holds it, as Redis last reported it (server time),
+    /// and when this process heard it (its time).
+    team_last: Option<(u64, u64)>,
+    /// How fast the bucket's latest slot moves ahead (schedule time per time here), measured
+    /// between answers: about 1 while callers queue, more while they queue up faster than the
+    /// rate.
+    tail_speed: f64,
+    /// Where the speed's current measurement started: the latest slot then, and when.
+    tail_mark: Option<(u64, u64)>,
     /// Whether the refusal being met now was logged already.
     warned: bool,
     stats: Stats,
@@ -226,6 +239,9 @@ impl Core {
                 granted: BTreeMap::new(),
                 releases: Vec::new(),
                 processes: None,
+                team_last: None,
+                tail_speed: 1.0,
+                tail_mark: None,
                 warned: false,
                 stats: Stats {
                     mode: Mode::Shared,
@@ -267,7 +283,7 @@ impl Core {
             WhenDown::FailClosed => return period,
             WhenDown::Fallback(Some(share)) => share,
             WhenDown::Fallback(None) => match ledger.processes {
-                Some(n) => return period.saturating_mul(n.max(1)),
+                Some((n, _)) => return period.saturating_mul(n.max(1)),
                 None => DEFAULT_FALLBACK_SHARE,
             },
         };
@@ -297,13 +313,19 @@ impl Core {
             .local_tail
             .filter(|tail| *tail > now)
             .and_then(|tail| clock.to_server(tail));
-        // Not with a pause: this process's slots moved with it already, and Redis moves its
-        // own.
+        // The latest slot this process holds or heard of, whoever holds it. Not with a pause:
+        // this process's slots moved with it already, and Redis moves its own.
+        let server_now = clock.to_server(now);
         let seed = ledger
             .bucket
             .last
-            .filter(|last| *last > now && pause_until.is_none())
-            .and_then(|last| clock.to_server(last));
+            .filter(|last| *last > now)
+            .and_then(|last| clock.to_server(last))
+            .max(ledger.team_last.map(|(last, _)| last))
+            .filter(|last| pause_until.is_none() && server_now.is_some_and(|now| *last > now));
+        let seed_if_lost = seed
+            .and_then(|_| clock.to_server(self.shared_tail(ledger, now)))
+            .filter(|tail| seed.is_some_and(|seed| *tail > seed));
         let expect = clock.to_server(now).filter(|t| *t > 0);
         ledger.releases.retain(|(local, _)| *local > now);
         let releases = ledger
@@ -329,6 +351,7 @@ impl Core {
             },
             max_pause: micros(self.settings.max_server_pause).max(1),
             seed,
+            seed_if_lost,
             expect,
             presence: Some((self.process, micros(PRESENCE))),
             burst: self.settings.burst.get(),
@@ -360,8 +383,11 @@ impl Core {
             if let Some(until) = ledger.returning_until {
                 // Local slots only before the return ends (Redis holds new shared slots until
                 // then): every process back keeps to that, so the two never meet.
-                if now < until {
-                    let room = until - now - 1;
+                // The last local slot a period before the return's end at the latest: the
+                // first shared slot may come at the end.
+                let last_local = until.saturating_sub(self.settings.period_us);
+                if now < last_local {
+                    let room = last_local - now;
                     let period = self.local_period(&ledger);
                     let within = micros(max_wait).min(room);
                     if let Ok(slot) = ledger.bucket.reserve(now, period, within, None) {
@@ -414,8 +440,15 @@ impl Core {
             self.heard_redis(&mut ledger, answer, call.decided_at, now);
             let slot = ledger.clock.to_local(answer.slot).unwrap_or(0);
             let late = slot.saturating_add(self.late_tolerance()) < now;
+            // The first measurement of Redis's clock from a slow round trip may be off by half
+            // of it, so the slot would go early or late by that much: given back, and asked
+            // again with a second measurement (the faster counts).
+            let unsure = ledger.clock.unsure();
             let again = answer.granted && !call.retry && call.ask.max_wait.is_some();
-            if late && again && ledger.mode == Mode::Shared {
+            if (late || unsure) && again && ledger.mode == Mode::Shared {
+                if unsure && !late {
+                    ledger.releases.push((slot, answer.slot));
+                }
                 let ask = self.ask(&mut ledger, now, Some(max_wait), None);
                 return Step::Ask(Call {
                     ask,
@@ -640,9 +673,32 @@ impl Core {
     fn heard_redis(&self, ledger: &mut Ledger, answer: &Answer, sent: u64, now: u64) {
         ledger.clock.measured(answer.now, sent, now);
         ledger.warned = false;
-        if answer.processes > 0 {
-            ledger.processes = Some(answer.processes);
-            ledger.stats.processes = answer.processes;
+        // A lower count than before may be a restarted Redis's, where the processes register
+        // again one by one: believed once the higher count is as old as a presence (a process
+        // that left is counted that long anyway). Shrunk at once, the share of each process
+        // back first would grow to the whole rate, beside the others still on theirs.
+        let count = answer.processes;
+        let shrunk_lately = |(seen, at): (u64, u64)| {
+            count < seen && now.saturating_sub(at) < micros(PRESENCE)
+        };
+        if count > 0 && !ledger.processes.is_some_and(shrunk_lately) {
+            ledger.processes = Some((count, now));
+            ledger.stats.processes = count;
+        }
+        if answer.last > 0 {
+            if ledger.team_last.is_none_or(|(last, _)| answer.last >= last) {
+                ledger.team_last = Some((answer.last, now));
+            }
+            // The speed over at least a tenth of a second, smoothed over the last few.
+            match ledger.tail_mark {
+                Some((last, at)) if now.saturating_sub(at) >= TAIL_SPEED_SPAN => {
+                    let speed = answer.last.saturating_sub(last) as f64 / (now - at) as f64;
+                    ledger.tail_speed = (ledger.tail_speed + speed) / 2.0;
+                    ledger.tail_mark = Some((answer.last, now));
+                }
+                Some(_) => {}
+                None => ledger.tail_mark = Some((answer.last, now)),
+            }
         }
         if let Some(seen) = ledger.server_shift {
             if answer.shift > seen {
@@ -725,6 +781,28 @@ impl Core {
         }
     }
 
+    /// Where the shared slots of every process may end now: the bucket's latest slot last
+    /// heard of, and when callers were queueing then (that slot still to come), moved on at
+    /// the speed it was moving for the time since, and one round of every process beyond. A
+    /// guess too short hands slots out twice (and the 429 that follows pauses everyone); one
+    /// too long only delays the first new slots once.
+    fn shared_tail(&self, ledger: &Ledger, now: u64) -> u64 {
+        let Some((last, heard)) = ledger.team_last else {
+            return 0;
+        };
+        let last = self.to_local(ledger, last);
+        if last <= heard {
+            return last;
+        }
+        let since = now.saturating_sub(heard) as f64;
+        let moved = (since * ledger.tail_speed.clamp(1.0, MAX_TAIL_SPEED)) as u64;
+        let round = ledger
+            .processes
+            .map_or(1, |(count, _)| count)
+            .saturating_mul(self.settings.period_us);
+        last.saturating_add(moved).saturating_add(round)
+    }
+
     /// A server time as this process's time (times before the limiter's origin come out as
     /// 0).
     fn to_local(&self, ledger: &Ledger, server: u64) -> u64 {
@@ -732,8 +810,19 @@ impl Core {
     }
 }
 
+/// The shortest time the speed of the bucket's latest slot is measured over (microseconds).
+const TAIL_SPEED_SPAN: u64 = 100_000;
+
+/// The fastest the bucket's latest slot is taken to move (a hundred callers queueing each
+/// second at 10/s).
+const MAX_TAIL_SPEED: f64 = 10.0;
+
 /// How many clock measurements the offset is chosen from, at most.
 const CLOCK_SAMPLES: usize = 16;
+
+/// A round trip slower than this (microseconds) measures the clock too loosely to rely on
+/// alone: half of it, the most the measurement can be off, would crowd a slot's neighbours.
+const CLOCK_SURE_ROUND_TRIP: u64 = 20_000;
 
 /// How long a clock measurement counts (clocks of different hosts drift apart slowly; an idle
 /// process starts afresh).
@@ -779,6 +868,12 @@ impl ClockOffset {
             .map(|(_, _, offset)| *offset);
     }
 
+    /// Whether the offset rests on one measurement only, from a slow round trip.
+    fn unsure(&self) -> bool {
+        matches!(self.samples.as_slices(), ([(_, round_trip, _)], []) | ([], [(_, round_trip, _)])
+            if *round_trip > CLOCK_SURE_ROUND_TRIP)
+    }
+
     fn to_local(&self, server: u64) -> Option<u64> {
         let local = i128::from(server) + self.least?;
         Some(u64::try_from(local.max(0)).unwrap_or(u64::MAX))
@@ -804,6 +899,39 @@ impl fmt::Debug for Core {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lower_count_of_processes_counts_only_once_the_higher_one_is_a_presence_old() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let settings = crate::RedisLimiterBuilder::new("redis://127.0.0.1/")
+            .bucket("members")
+            .settings()
+            .expect("settings");
+        let now = std::sync::Arc::new(AtomicU64::new(1_000_000));
+        let core = Core::virtual_time(settings, now.clone(), 7);
+        let hear = |processes| {
+            let at = now.load(Ordering::SeqCst);
+            let answer = Answer {
+                granted: false,
+                slot: 0,
+                now: at,
+                shift: 0,
+                pause: 0,
+                processes,
+                back: 0,
+                last: 0,
+            };
+            core.heard_redis(&mut core.ledger(), &answer, at, at);
+            core.stats().processes
+        };
+        assert_eq!(hear(8), 8);
+        // Redis restarted: the processes register again one by one.
+        assert_eq!(hear(1), 8);
+        assert_eq!(hear(9), 9, "a higher count counts at once");
+        assert_eq!(hear(3), 9);
+        now.fetch_add(micros(PRESENCE) + 1, Ordering::SeqCst);
+        assert_eq!(hear(2), 2, "the higher count is a presence old");
+    }
 
     #[test]
     fn the_clock_offset_is_the_least_delayed_recent_measurement() {

@@ -30,9 +30,15 @@
 --          this long after the first such caller's (every process keeps to its local budget
 --          until then, and no shared slot comes before it); 0 for none
 --
--- Returns {granted (1 or 0), slot, now, shift, pause, processes, back}: the slot is the one
--- handed out, or the one refused (nothing is used up by a refusal); processes counts the
--- presences; back is when the current return to Redis ends (0 for none).
+-- ARGV[16] seed if lost: where the caller estimates the bucket's latest slot is now (its seed,
+--          and the slots others may have taken since it heard of it); replaces the seed when
+--          the bucket is gone while the caller holds or knows of slots still to come (state
+--          lost: the hash outlives its slots and presences otherwise); 0 for none
+--
+-- Returns {granted (1 or 0), slot, now, shift, pause, processes, back, last}: the slot is the
+-- one handed out, or the one refused (nothing is used up by a refusal); processes counts the
+-- presences; back is when the current return to Redis ends (0 for none); last is the
+-- bucket's latest slot, whoever holds it (0 for none).
 --
 -- Every number read is clamped: Lua numbers are doubles, and an answer's Retry-After of
 -- 2^64 - 1 must not become a pause of half a million years nor a number Redis cannot return.
@@ -100,6 +106,7 @@ local burst = clamp(num(ARGV[12], 1), 1, 100000)
 local rate = clamp(num(ARGV[13], 1), 1, 100000)
 local releases = list(ARGV[14])
 local returning = num(ARGV[15], 0)
+local seed_if_lost = num(ARGV[16], 0)
 
 local fields = redis.call('HGETALL', KEYS[1])
 local state = {}
@@ -186,8 +193,12 @@ if pause_until > now and pause_until > pause then
   changed = true
 end
 
--- Re-seeding: no slot before one a caller already holds (after the pause: a caller's slot
--- has moved with it already).
+-- Re-seeding: no slot before one a caller already holds or heard of (after the pause: a
+-- caller's slot has moved with it already). A bucket gone while the caller knows of slots
+-- still to come was lost, with the slots taken since the caller last heard from it.
+if #fields == 0 and seed > now and seed_if_lost > seed then
+  seed = seed_if_lost
+end
 if seed > 0 and (not last or seed > last) then
   last = seed
   if burst > 1 then
@@ -302,4 +313,4 @@ end
 if back <= now then
   back = 0
 end
-return {granted, slot, now, shift, pause, processes, back}
+return {granted, slot, now, shift, pause, processes, back, last or 0}

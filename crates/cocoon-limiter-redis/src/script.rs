@@ -32,8 +32,11 @@ pub(crate) struct Ask {
     pub(crate) floor: Option<u64>,
     /// No pause or floor further than this from the script's now (at least 1).
     pub(crate) max_pause: u64,
-    /// The latest slot the caller holds: the bucket's latest slot is at least this.
+    /// The latest slot the caller holds or heard of: the bucket's latest slot is at least this.
     pub(crate) seed: Option<u64>,
+    /// Where the caller estimates the bucket's latest slot is now (its `seed`, and the slots
+    /// others may have taken since it heard of it): the seed when the bucket is found lost.
+    pub(crate) seed_if_lost: Option<u64>,
     /// The caller's estimate of the schedule's time now.
     pub(crate) expect: Option<u64>,
     /// The caller's presence: its name and how long the presence lasts.
@@ -59,8 +62,8 @@ impl Ask {
         call
     }
 
-    /// The script's arguments, `ARGV[1..=15]`, as the text Redis receives.
-    pub(crate) fn args(&self) -> [String; 15] {
+    /// The script's arguments, `ARGV[1..=16]`, as the text Redis receives.
+    pub(crate) fn args(&self) -> [String; 16] {
         let (process, presence) = match self.presence {
             Some((name, lasts)) => (format!("{name:016x}"), lasts),
             None => (String::new(), 0),
@@ -84,6 +87,7 @@ impl Ask {
             self.rate.max(1).to_string(),
             releases.join(","),
             self.returning.unwrap_or(0).to_string(),
+            self.seed_if_lost.unwrap_or(0).to_string(),
         ]
     }
 }
@@ -106,10 +110,12 @@ pub(crate) struct Answer {
     pub(crate) processes: u64,
     /// When the current return to Redis after an outage ends (server time; 0 for none).
     pub(crate) back: u64,
+    /// The bucket's latest slot, whoever holds it (server time; 0 for none).
+    pub(crate) last: u64,
 }
 
 impl Answer {
-    /// Reads the script's reply; `None` when it is not seven non-negative integers (a server
+    /// Reads the script's reply; `None` when it is not eight non-negative integers (a server
     /// that is not running this script).
     pub(crate) fn parse(value: &Value) -> Option<Answer> {
         let Value::Array(items) = value else {
@@ -122,7 +128,7 @@ impl Answer {
                 _ => None,
             })
             .collect::<Option<_>>()?;
-        let [granted, slot, now, shift, pause, processes, back] = numbers[..] else {
+        let [granted, slot, now, shift, pause, processes, back, last] = numbers[..] else {
             return None;
         };
         if granted > 1 {
@@ -136,6 +142,7 @@ impl Answer {
             pause,
             processes,
             back,
+            last,
         })
     }
 
@@ -155,12 +162,13 @@ mod tests {
 
     #[test]
     fn reads_a_well_formed_answer() {
-        let answer = Answer::parse(&ints(&[1, 1_500, 1_000, 7, 0, 3, 0])).unwrap();
+        let answer = Answer::parse(&ints(&[1, 1_500, 1_000, 7, 0, 3, 0, 1_500])).unwrap();
         assert!(answer.granted);
         assert_eq!(answer.wait(), 500);
         assert_eq!((answer.shift, answer.pause, answer.processes), (7, 0, 3));
+        assert_eq!(answer.last, 1_500);
         assert!(
-            !Answer::parse(&ints(&[0, 9, 1, 0, 0, 1, 0]))
+            !Answer::parse(&ints(&[0, 9, 1, 0, 0, 1, 0, 0]))
                 .unwrap()
                 .granted
         );
@@ -169,13 +177,13 @@ mod tests {
     #[test]
     fn refuses_anything_else_without_panicking() {
         for bad in [
-            ints(&[1, 2, 3, 4, 5, 6]),
-            ints(&[1, 2, 3, 4, 5, 6, 7, 8]),
-            ints(&[2, 2, 3, 4, 5, 6, 7]),
-            ints(&[1, -2, 3, 4, 5, 6, 7]),
+            ints(&[1, 2, 3, 4, 5, 6, 7]),
+            ints(&[1, 2, 3, 4, 5, 6, 7, 8, 9]),
+            ints(&[2, 2, 3, 4, 5, 6, 7, 8]),
+            ints(&[1, -2, 3, 4, 5, 6, 7, 8]),
             Value::Nil,
             Value::Okay,
-            Value::Array(vec![Value::Nil; 7]),
+            Value::Array(vec![Value::Nil; 8]),
         ] {
             assert_eq!(Answer::parse(&bad), None, "{bad:?}");
         }

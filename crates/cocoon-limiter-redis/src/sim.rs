@@ -548,6 +548,8 @@ fn busiest_second(arrivals: &[u64], from: u64, to: u64) -> usize {
 #[derive(Debug)]
 struct Run {
     fault: Option<Fault>,
+    /// Whether Redis came back from the outage empty (a restart without persistence).
+    restart: bool,
     processes: usize,
     /// The busiest second before the fault.
     steady_max: usize,
@@ -680,6 +682,7 @@ fn simulate(seed: u64) -> Run {
     let after_max = busiest_second(&arrivals, quiet_to, u64::MAX);
     Run {
         fault,
+        restart,
         processes: n,
         steady_max,
         fault_max,
@@ -717,6 +720,7 @@ fn a_fleet_keeps_to_the_rate_through_faults() {
         assert!(run.steady_max <= RATE as usize, "{run:?}: {replay}");
         let kind = match run.fault {
             None => "none",
+            Some(Fault::Down | Fault::Up) if run.restart => "restart",
             Some(Fault::Down | Fault::Up) => "outage",
             Some(Fault::Flush) => "flush",
             Some(Fault::Jump(by)) if by > 0 => "jump forward",

@@ -26,6 +26,7 @@ struct Args {
     burst: u32,
     rate: u32,
     releases: String,
+    seed_if_lost: u64,
 }
 
 impl Args {
@@ -43,12 +44,13 @@ impl Args {
             burst: 1,
             rate: 10,
             releases: String::new(),
+            seed_if_lost: 0,
         }
     }
 }
 
-/// `{granted, slot, now, shift, pause, processes}`.
-fn call(connection: &mut redis::Connection, key: &str, a: &Args) -> [u64; 7] {
+/// `{granted, slot, now, shift, pause, processes, back, last}`.
+fn call(connection: &mut redis::Connection, key: &str, a: &Args) -> [u64; 8] {
     let reply: Vec<u64> = Script::new(cocoon_limiter_redis::SCRIPT)
         .key(key)
         .arg(PERIOD_10)
@@ -65,9 +67,11 @@ fn call(connection: &mut redis::Connection, key: &str, a: &Args) -> [u64; 7] {
         .arg(a.burst)
         .arg(a.rate)
         .arg(&a.releases)
+        .arg(0)
+        .arg(a.seed_if_lost)
         .invoke(connection)
         .expect("the script runs");
-    reply.try_into().expect("seven integers")
+    reply.try_into().expect("eight integers")
 }
 
 fn run(
@@ -76,7 +80,7 @@ fn run(
     max_wait: i64,
     pause_until: u64,
     after: u64,
-) -> [u64; 7] {
+) -> [u64; 8] {
     run_with_floor(connection, key, max_wait, pause_until, after, 0)
 }
 
@@ -87,7 +91,7 @@ fn run_with_floor(
     pause_until: u64,
     after: u64,
     floor: u64,
-) -> [u64; 7] {
+) -> [u64; 8] {
     let mut args = Args::new(max_wait);
     args.pause_until = pause_until;
     args.after = after;
@@ -203,7 +207,7 @@ fn the_bucket_expires_a_little_after_its_last_slot() {
         Vec::<String>::new(),
         "nothing to keep"
     );
-    let mut last = [0; 7];
+    let mut last = [0; 8];
     for _ in 0..5 {
         last = run(&mut c, "t:ttl", FOREVER, 0, 0);
     }
@@ -245,7 +249,7 @@ fn a_wild_pause_is_capped_and_every_number_stays_one_redis_can_return() {
             .arg(format!("{wild},{wild}"))
             .invoke(&mut c)
             .expect("the script runs on any argument");
-        assert_eq!(reply.len(), 7, "{wild}: {reply:?}");
+        assert_eq!(reply.len(), 8, "{wild}: {reply:?}");
         assert!(reply.iter().all(|n| *n >= 0), "{wild}: {reply:?}");
     }
     let (_, _, pause) = bucket(&mut c, "t:cap");
@@ -300,11 +304,32 @@ fn a_lost_bucket_is_seeded_again_from_the_slots_callers_hold() {
     let _: () = redis::cmd("FLUSHALL").query(&mut c).unwrap();
     let mut args = Args::new(FOREVER);
     args.seed = held;
-    let [granted, slot, ..] = call(&mut c, "t:seed", &args);
+    let [granted, slot, .., last] = call(&mut c, "t:seed", &args);
     assert_eq!((granted, slot), (1, held + PERIOD_10));
+    assert_eq!(last, slot, "the answer names the bucket's latest slot");
     // A seed behind the bucket changes nothing.
     args.seed = held - PERIOD_10;
     assert_eq!(call(&mut c, "t:seed", &args)[1], held + 2 * PERIOD_10);
+}
+
+#[test]
+fn a_lost_bucket_is_seeded_past_the_slots_the_caller_thinks_others_took_since() {
+    let server = RedisServer::start();
+    let mut c = inspect(&server);
+    let mut held = 0;
+    for _ in 0..5 {
+        held = run(&mut c, "t:lost", FOREVER, 0, 0)[1];
+    }
+    let mut args = Args::new(FOREVER);
+    args.seed = held;
+    args.seed_if_lost = held + 3 * PERIOD_10;
+    // The bucket is there: its own latest slot counts, not the caller's estimate.
+    let held = call(&mut c, "t:lost", &args)[1];
+    assert_eq!(held, args.seed + PERIOD_10);
+    let _: () = redis::cmd("FLUSHALL").query(&mut c).unwrap();
+    args.seed = held;
+    args.seed_if_lost = held + 3 * PERIOD_10;
+    assert_eq!(call(&mut c, "t:lost", &args)[1], held + 4 * PERIOD_10);
 }
 
 #[test]
