@@ -33,7 +33,7 @@ impl RedisLimiter {
         RedisLimiterBuilder::new(url)
     }
 
-    crate::core::accessors!();
+    crate::stats::accessors!();
 
     /// The connection, made on first use (inside the caller's runtime); clones share it.
     async fn connection(&self) -> Result<conn::Async, LimiterError> {

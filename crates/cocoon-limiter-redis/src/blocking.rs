@@ -31,7 +31,7 @@ impl RedisLimiter {
         RedisLimiterBuilder::new(url)
     }
 
-    crate::core::accessors!();
+    crate::stats::accessors!();
 
     fn round_trip(&self, call: &Call) -> Io {
         let mut slot = self

@@ -12,53 +12,10 @@ use cocoon_core::{LimiterError, LimiterErrorKind};
 use http::StatusCode;
 
 use crate::bucket::Bucket;
+use crate::clock::ClockOffset;
 use crate::config::{Settings, WhenDown, DEFAULT_FALLBACK_SHARE, KEY_GRACE, PRESENCE};
 use crate::script::{Answer, Ask};
-
-/// Where a limiter's permits come from right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Mode {
-    /// From the budget shared through Redis.
-    Shared,
-    /// From this process's local budget (a share of the team's rate): Redis did not answer,
-    /// and the limiter tries it again at most once per probe interval.
-    Fallback,
-    /// Nowhere: Redis did not answer and the limiter fails closed, so permits are refused
-    /// until Redis answers again.
-    Unavailable,
-}
-
-/// What a limiter has been through, for reports and health checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Stats {
-    /// Where permits come from now.
-    pub mode: Mode,
-    /// How many times the limiter left Redis (for the local budget, or to fail closed).
-    pub fallbacks: u64,
-    /// How many times it came back to Redis after leaving it.
-    pub returns: u64,
-    /// Round trips to Redis that failed or timed out.
-    pub redis_errors: u64,
-    /// Permits handed out from the shared budget.
-    pub shared_permits: u64,
-    /// Permits handed out from the local budget.
-    pub local_permits: u64,
-    /// 429 answers heard (each pauses every caller sharing the budget).
-    pub rate_limited: u64,
-    /// Pauses written to Redis for every process of the bucket (after 429s).
-    pub pauses_shared: u64,
-    /// How many processes share the bucket, as Redis reported them (0 before it answered; a
-    /// lower count than before is believed only once the higher one is ten seconds old, so a
-    /// restart of Redis, after which the processes register again one by one, does not
-    /// shrink it): without a set
-    /// [`fallback_share`](crate::RedisLimiterBuilder::fallback_share), each takes
-    /// `1 / processes` of the rate while Redis is down.
-    pub processes: u64,
-    /// Slots given back by callers that gave up before their time.
-    pub released: u64,
-}
+use crate::stats::{Mode, Stats};
 
 /// How a round trip went, as the limiters report it.
 pub(crate) enum Io {
@@ -134,41 +91,6 @@ struct Ledger {
     warned: bool,
     stats: Stats,
 }
-
-/// What both limiters have besides their round trips: made from settings with no connection
-/// yet, and the accessors.
-macro_rules! accessors {
-    () => {
-        pub(crate) fn from_settings(settings: $crate::config::Settings) -> Self {
-            RedisLimiter {
-                core: std::sync::Arc::new($crate::core::Core::new(settings)),
-                connection: std::sync::Arc::new(std::sync::Mutex::new(None)),
-            }
-        }
-
-        /// Where permits come from now.
-        pub fn mode(&self) -> $crate::Mode {
-            self.core.stats().mode
-        }
-
-        /// Whether permits come from the budget shared through Redis.
-        pub fn is_shared(&self) -> bool {
-            self.mode() == $crate::Mode::Shared
-        }
-
-        /// What the limiter has been through: switches, permits, pauses.
-        pub fn stats(&self) -> $crate::Stats {
-            self.core.stats()
-        }
-
-        /// The name of the key this limiter keeps in Redis (prefix and bucket; never the API
-        /// key).
-        pub fn key_name(&self) -> &str {
-            &self.core.settings.key
-        }
-    };
-}
-pub(crate) use accessors;
 
 /// This process's clock.
 enum Clock {
@@ -678,9 +600,8 @@ impl Core {
         // that left is counted that long anyway). Shrunk at once, the share of each process
         // back first would grow to the whole rate, beside the others still on theirs.
         let count = answer.processes;
-        let shrunk_lately = |(seen, at): (u64, u64)| {
-            count < seen && now.saturating_sub(at) < micros(PRESENCE)
-        };
+        let shrunk_lately =
+            |(seen, at): (u64, u64)| count < seen && now.saturating_sub(at) < micros(PRESENCE);
         if count > 0 && !ledger.processes.is_some_and(shrunk_lately) {
             ledger.processes = Some((count, now));
             ledger.stats.processes = count;
@@ -817,74 +738,6 @@ const TAIL_SPEED_SPAN: u64 = 100_000;
 /// second at 10/s).
 const MAX_TAIL_SPEED: f64 = 10.0;
 
-/// How many clock measurements the offset is chosen from, at most.
-const CLOCK_SAMPLES: usize = 16;
-
-/// A round trip slower than this (microseconds) measures the clock too loosely to rely on
-/// alone: half of it, the most the measurement can be off, would crowd a slot's neighbours.
-const CLOCK_SURE_ROUND_TRIP: u64 = 20_000;
-
-/// How long a clock measurement counts (clocks of different hosts drift apart slowly; an idle
-/// process starts afresh).
-const CLOCK_SAMPLE_LIFE: u64 = 10_000_000;
-
-/// The offset between this process's clock and the server's. Each answer measures it as the
-/// middle of the round trip (between sending and reading) minus the server's clock when the
-/// script ran: the true offset, give or take half the round trip. The measurement of the
-/// fastest recent round trip is the one closest to the truth, so slots converted with it do
-/// not inherit one slow answer's delay (and two processes agree on the schedule to within
-/// half their fastest round trips).
-#[derive(Debug, Default)]
-struct ClockOffset {
-    /// When each measurement was made (this process's clock), its round trip, and what it
-    /// found.
-    samples: std::collections::VecDeque<(u64, u64, i128)>,
-    least: Option<i128>,
-}
-
-impl ClockOffset {
-    fn measured(&mut self, server: u64, sent: u64, received: u64) {
-        while self.samples.len() == CLOCK_SAMPLES
-            || self
-                .samples
-                .front()
-                .is_some_and(|(at, _, _)| received.saturating_sub(*at) > CLOCK_SAMPLE_LIFE)
-        {
-            self.samples.pop_front();
-        }
-        let sent = sent.min(received);
-        let middle = sent + (received - sent) / 2;
-        self.samples.push_back((
-            received,
-            received - sent,
-            i128::from(middle) - i128::from(server),
-        ));
-        // The fastest round trip; the latest of equals (clocks drift).
-        self.least = self
-            .samples
-            .iter()
-            .rev()
-            .min_by_key(|(_, round_trip, _)| *round_trip)
-            .map(|(_, _, offset)| *offset);
-    }
-
-    /// Whether the offset rests on one measurement only, from a slow round trip.
-    fn unsure(&self) -> bool {
-        matches!(self.samples.as_slices(), ([(_, round_trip, _)], []) | ([], [(_, round_trip, _)])
-            if *round_trip > CLOCK_SURE_ROUND_TRIP)
-    }
-
-    fn to_local(&self, server: u64) -> Option<u64> {
-        let local = i128::from(server) + self.least?;
-        Some(u64::try_from(local.max(0)).unwrap_or(u64::MAX))
-    }
-
-    fn to_server(&self, local: u64) -> Option<u64> {
-        let server = i128::from(local) - self.least?;
-        u64::try_from(server).ok()
-    }
-}
-
 impl fmt::Debug for Core {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisLimiter")
@@ -931,23 +784,5 @@ mod tests {
         assert_eq!(hear(3), 9);
         now.fetch_add(micros(PRESENCE) + 1, Ordering::SeqCst);
         assert_eq!(hear(2), 2, "the higher count is a presence old");
-    }
-
-    #[test]
-    fn the_clock_offset_is_the_least_delayed_recent_measurement() {
-        let mut clock = ClockOffset::default();
-        assert_eq!(clock.to_local(5), None);
-        // Server at 1_000_000 when the script ran, in the middle of a round trip from 150 to
-        // 350 here: offset 250 - 1_000_000.
-        clock.measured(1_000_000, 150, 350);
-        // A faster round trip (10 us) measures 100_203.
-        clock.measured(1_100_000, 100_198, 100_208);
-        // A slower one, however small its offset, does not count over the fastest.
-        clock.measured(1_200_000, 150_000, 200_100);
-        assert_eq!(clock.to_local(1_300_000), Some(300_203));
-        assert_eq!(clock.to_server(300_203), Some(1_300_000));
-        // Eleven seconds later the old measurements no longer count.
-        clock.measured(12_200_000, 11_200_600, 11_200_800);
-        assert_eq!(clock.to_local(12_300_000), Some(11_300_700));
     }
 }

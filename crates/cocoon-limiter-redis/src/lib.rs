@@ -148,6 +148,7 @@
 mod aio;
 pub mod blocking;
 mod bucket;
+mod clock;
 mod config;
 mod conn;
 mod core;
@@ -156,6 +157,7 @@ mod log;
 mod script;
 #[cfg(test)]
 mod sim;
+mod stats;
 #[cfg(feature = "rustls")]
 mod tls;
 
@@ -166,7 +168,7 @@ pub use config::{
     DEFAULT_RESPONSE_TIMEOUT, SAFETY_MARGIN_PER_MILLE,
 };
 pub use conn::Topology;
-pub use core::{Mode, Stats};
+pub use stats::{Mode, Stats};
 
 /// The script every round trip runs (the GCRA with reservations and pauses), for inspection or
 /// for loading it in advance.

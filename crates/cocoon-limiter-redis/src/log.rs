@@ -3,7 +3,7 @@
 //! API key).
 
 use crate::config::Settings;
-use crate::core::Mode;
+use crate::stats::Mode;
 
 /// The limiter stopped using Redis.
 pub(crate) fn left_redis(settings: &Settings, now: Mode) {
