@@ -1,4 +1,4 @@
-//! cocoon-core inside your own HTTP stack: no reqwest, no ureq.
+//! The core (`cocoon_core`) inside your own HTTP stack: no reqwest, no ureq.
 //!
 //! ```text
 //! cargo run --example custom_transport

@@ -4,8 +4,8 @@
 //! number of recipients (mail) or contacts (find).
 //!
 //! ```text
-//! cargo bench -p cocoon-core --bench core                 # everything
-//! cargo bench -p cocoon-core --bench core -- send_mail    # a filter, as criterion takes it
+//! cargo bench -p cocoonmail-core --bench core                 # everything
+//! cargo bench -p cocoonmail-core --bench core -- send_mail    # a filter, as criterion takes it
 //! ```
 //!
 //! Groups:

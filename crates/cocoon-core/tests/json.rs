@@ -2,7 +2,7 @@
 //! and reading runs the checks of sending (refusals name the field and repeat no address).
 //!
 //! The randomized tests run on a seed printed when they fail; replay one with
-//! `PROPTEST_RNG_SEED=<seed> cargo test -p cocoon-core --test json <test name>`.
+//! `PROPTEST_RNG_SEED=<seed> cargo test -p cocoonmail-core --test json <test name>`.
 
 use std::fmt::Debug;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -58,7 +58,7 @@ where
     };
     if let Err(failure) = TestRunner::new(config).run(&strategy, test) {
         panic!(
-            "{name}: {failure}\nreplay: PROPTEST_RNG_SEED={seed} cargo test -p cocoon-core --test json {name}"
+            "{name}: {failure}\nreplay: PROPTEST_RNG_SEED={seed} cargo test -p cocoonmail-core --test json {name}"
         );
     }
 }
