@@ -246,7 +246,7 @@ impl Core {
             .max(ledger.team_last.map(|(last, _)| last))
             .filter(|last| pause_until.is_none() && server_now.is_some_and(|now| *last > now));
         let seed_if_lost = seed
-            .and_then(|_| clock.to_server(self.shared_tail(ledger, now)))
+            .and_then(|_| clock.to_server(self.shared_tail(ledger, now, true)))
             .filter(|tail| seed.is_some_and(|seed| *tail > seed));
         let expect = clock.to_server(now).filter(|t| *t > 0);
         ledger.releases.retain(|(local, _)| *local > now);
@@ -699,6 +699,16 @@ impl Core {
                 .max(now)
                 .saturating_add(micros(self.settings.probe_interval));
             crate::log::left_redis(&self.settings, left);
+            // The local budget starts past the shared slots the others may still hold,
+            // keeping this process's own beat (its latest slot, moved on by whole local
+            // periods), so the processes leaving together do not all start at once.
+            let tail = self.shared_tail(ledger, now, false);
+            let period = self.local_period(ledger);
+            let last = ledger.bucket.last.unwrap_or(now);
+            if last.saturating_add(period) < tail {
+                let periods = (tail - last - period).div_ceil(period);
+                ledger.bucket.last = Some(last.saturating_add(periods.saturating_mul(period)));
+            }
         }
     }
 
@@ -707,7 +717,7 @@ impl Core {
     /// the speed it was moving for the time since, and one round of every process beyond. A
     /// guess too short hands slots out twice (and the 429 that follows pauses everyone); one
     /// too long only delays the first new slots once.
-    fn shared_tail(&self, ledger: &Ledger, now: u64) -> u64 {
+    fn shared_tail(&self, ledger: &Ledger, now: u64, round: bool) -> u64 {
         let Some((last, heard)) = ledger.team_last else {
             return 0;
         };
@@ -717,10 +727,14 @@ impl Core {
         }
         let since = now.saturating_sub(heard) as f64;
         let moved = (since * ledger.tail_speed.clamp(1.0, MAX_TAIL_SPEED)) as u64;
-        let round = ledger
-            .processes
-            .map_or(1, |(count, _)| count)
-            .saturating_mul(self.settings.period_us);
+        let round = if round {
+            ledger
+                .processes
+                .map_or(1, |(count, _)| count)
+                .saturating_mul(self.settings.period_us)
+        } else {
+            0
+        };
         last.saturating_add(moved).saturating_add(round)
     }
 
@@ -750,39 +764,4 @@ impl fmt::Debug for Core {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_lower_count_of_processes_counts_only_once_the_higher_one_is_a_presence_old() {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        let settings = crate::RedisLimiterBuilder::new("redis://127.0.0.1/")
-            .bucket("members")
-            .settings()
-            .expect("settings");
-        let now = std::sync::Arc::new(AtomicU64::new(1_000_000));
-        let core = Core::virtual_time(settings, now.clone(), 7);
-        let hear = |processes| {
-            let at = now.load(Ordering::SeqCst);
-            let answer = Answer {
-                granted: false,
-                slot: 0,
-                now: at,
-                shift: 0,
-                pause: 0,
-                processes,
-                back: 0,
-                last: 0,
-            };
-            core.heard_redis(&mut core.ledger(), &answer, at, at);
-            core.stats().processes
-        };
-        assert_eq!(hear(8), 8);
-        // Redis restarted: the processes register again one by one.
-        assert_eq!(hear(1), 8);
-        assert_eq!(hear(9), 9, "a higher count counts at once");
-        assert_eq!(hear(3), 9);
-        now.fetch_add(micros(PRESENCE) + 1, Ordering::SeqCst);
-        assert_eq!(hear(2), 2, "the higher count is a presence old");
-    }
-}
+mod tests;
