@@ -27,9 +27,9 @@ impl std::io::Write for Captured {
     }
 }
 
+/// Runs `run` with a subscriber of its own at INFO, and returns what it received as text.
 #[cfg(feature = "tracing")]
-#[test]
-fn each_switch_is_an_info_event_without_secrets() {
+fn captured_while(run: impl FnOnce()) -> String {
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer({
@@ -39,11 +39,21 @@ fn each_switch_is_an_info_event_without_secrets() {
         .with_ansi(false)
         .with_max_level(tracing::Level::INFO)
         .finish();
-    let mut server = RedisServer::with_password("s3cr3t-pw");
     tracing::subscriber::with_default(subscriber, || {
         // The other test of this binary may have met the limiter's events first, with no
         // subscriber of its own: make every event site ask again, this subscriber included.
         tracing::callsite::rebuild_interest_cache();
+        run();
+    });
+    let text = captured.0.lock().unwrap().clone();
+    String::from_utf8(text).unwrap()
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn each_switch_is_an_info_event_without_secrets() {
+    let mut server = RedisServer::with_password("s3cr3t-pw");
+    let text = captured_while(|| {
         let limiter = builder(&server)
             .probe_interval(Duration::from_millis(100))
             .response_timeout(Duration::from_millis(100))
@@ -60,7 +70,6 @@ fn each_switch_is_an_info_event_without_secrets() {
             limiter.is_shared()
         }));
     });
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
     assert!(
@@ -81,21 +90,9 @@ fn each_switch_is_an_info_event_without_secrets() {
 #[cfg(feature = "tracing")]
 #[test]
 fn a_redis_that_refuses_the_limiter_is_one_warning_not_a_switch() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer({
-            let captured = captured.clone();
-            move || captured.clone()
-        })
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
     let server = RedisServer::with_password("s3cr3t-pw");
     let url = format!("redis://:wrong-pw@127.0.0.1:{}/", server.port());
-    tracing::subscriber::with_default(subscriber, || {
-        // The other test of this binary may have met the limiter's events first, with no
-        // subscriber of its own: make every event site ask again, this subscriber included.
-        tracing::callsite::rebuild_interest_cache();
+    let text = captured_while(|| {
         let limiter = cocoon_limiter_redis::RedisLimiter::builder(url)
             .api_key(common::KEY)
             .build_blocking()
@@ -105,7 +102,6 @@ fn a_redis_that_refuses_the_limiter_is_one_warning_not_a_switch() {
         }
         assert_eq!(limiter.stats().fallbacks, 0);
     });
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 1, "{text}");
     assert!(
