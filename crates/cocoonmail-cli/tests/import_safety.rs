@@ -73,19 +73,7 @@ fn a_second_run_of_the_same_import_stops_at_once_and_sends_nothing() {
     );
     let rows = 30;
     let input = env.file("events.csv", &events_csv(rows));
-    let journal = env.path("events.csv.journal");
-    let mut first = env
-        .process()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
-        .args(["--concurrency", "1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_until("the first run to send", || {
-        journal_records(&journal).iter().any(|r| r.0 == "sent")
-    });
+    let mut first = start_and_wait_for_a_sent_row(&env, &input);
     for resume in [true, false] {
         let mut cmd = env.cmd();
         cmd.args(["--rate", "100", "import", "events"]).arg(&input);
@@ -128,19 +116,7 @@ fn a_killed_run_leaves_no_stale_lock() {
             .latency(Duration::from_millis(300)),
     );
     let input = env.file("events.csv", &events_csv(6));
-    let journal = env.path("events.csv.journal");
-    let mut child = env
-        .process()
-        .args(["--rate", "100", "import", "events"])
-        .arg(&input)
-        .args(["--concurrency", "1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_until("a row sent", || {
-        journal_records(&journal).iter().any(|r| r.0 == "sent")
-    });
+    let mut child = start_and_wait_for_a_sent_row(&env, &input);
     child.kill().unwrap();
     child.wait().unwrap();
     let out = env
@@ -204,4 +180,23 @@ fn a_stopped_import_with_a_redis_password_repeats_it_nowhere() {
         assert!(command.ends_with("--resume"), "{command}");
         assert!(!command.contains("redis"), "{command}");
     }
+}
+
+/// Starts an import of `input` in the background, one row at a time, and returns once its
+/// journal records a row sent.
+fn start_and_wait_for_a_sent_row(env: &Env, input: &std::path::Path) -> std::process::Child {
+    let journal = env.path("events.csv.journal");
+    let child = env
+        .process()
+        .args(["--rate", "100", "import", "events"])
+        .arg(input)
+        .args(["--concurrency", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("a row sent", || {
+        journal_records(&journal).iter().any(|r| r.0 == "sent")
+    });
+    child
 }
