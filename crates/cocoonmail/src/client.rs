@@ -90,6 +90,17 @@ impl<T: AsyncTransport> Client<T> {
             // The call's deadline cuts the attempt wherever it is: dropping it hands back its
             // limiter slot, or abandons the request in flight.
             let sent = match select(pin!(exchange), pin!(Delay::new(deadline.remaining()))).await {
+                // The transport's own timer may fire first on a busy machine: a timeout past
+                // the deadline is the deadline's, and says so.
+                Either::Left((Err(Error::Transport(error)), _))
+                    if matches!(error.kind, TransportErrorKind::Timeout)
+                        && deadline.has_passed() =>
+                {
+                    let error = self
+                        .shared
+                        .past_deadline(endpoint, true, &mut state, &attempt);
+                    return Err(finish(call, state, error));
+                }
                 Either::Left((sent, _)) => sent,
                 Either::Right(_) => {
                     let sent = sending.load(Ordering::Relaxed);
