@@ -5,9 +5,11 @@
 #![allow(dead_code, unused_macros)]
 
 use std::fmt;
-use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+#[path = "../transport_support/refused.rs"]
+pub mod refused;
 
 use cocoon_mock::{JournalEntry, MockServer, RateLimit};
 use cocoonmail::builder::Mode;
@@ -87,12 +89,9 @@ pub fn fast_retries(attempts: u32) -> RetryPolicy {
         .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
 }
 
-/// A base URL on a loopback port nothing listens on: bound, read, released.
+/// A base URL on a loopback port that refuses every connection (see [`refused::refused_addr`]).
 pub fn refused_base_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let port = listener.local_addr().expect("local address").port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
+    format!("http://{}", refused::refused_addr())
 }
 
 /// Pieces of [`KEY`] that must not show anywhere, even if the whole key is mangled: the key,

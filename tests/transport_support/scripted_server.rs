@@ -6,6 +6,9 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+#[path = "refused.rs"]
+mod refused;
+
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -134,10 +137,7 @@ impl Untouched {
 
 /// A loopback address where nothing listens.
 pub fn refused_url(path: &str) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}{path}")
+    format!("http://{}{path}", refused::refused_addr())
 }
 
 fn read_request(stream: &mut TcpStream) -> Vec<u8> {

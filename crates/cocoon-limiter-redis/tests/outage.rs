@@ -137,10 +137,8 @@ fn refused_at(url: String) -> (blocking::RedisLimiter, cocoon_core::LimiterError
 
 #[test]
 fn errors_and_debug_never_show_the_password() {
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = dead.local_addr().unwrap().port();
-    drop(dead);
-    let (limiter, error) = refused_at(format!("redis://:s3cr3t-pw@127.0.0.1:{port}/"));
+    let dead = common::refused::refused_addr();
+    let (limiter, error) = refused_at(format!("redis://:s3cr3t-pw@{dead}/"));
     let mut shown = format!("{error} {error:?} {limiter:?}");
     let mut source = std::error::Error::source(&error);
     while let Some(s) = source {

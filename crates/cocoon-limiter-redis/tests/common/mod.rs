@@ -4,6 +4,8 @@
 
 pub mod cluster;
 mod redis_server;
+#[path = "../../../../tests/transport_support/refused.rs"]
+pub mod refused;
 pub mod tls_server;
 
 use std::time::Duration;
