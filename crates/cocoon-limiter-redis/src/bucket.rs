@@ -27,7 +27,12 @@ impl Bucket {
         }
         let mut moved = 0;
         if let Some(last) = self.last.filter(|last| *last >= now) {
-            let first_to_come = last - period * (last - now).div_ceil(period.max(1));
+            let mut first_to_come = last - period * (last - now).div_ceil(period.max(1));
+            if self.paused_until > now {
+                // A pause still running moved them past its end already: this one moves them on
+                // by the difference, not by all of it again.
+                first_to_come = first_to_come.max(self.paused_until.min(last));
+            }
             if until > first_to_come {
                 moved = until - first_to_come;
                 self.shift += moved;
@@ -106,6 +111,21 @@ mod tests {
         assert_eq!(b.reserve(P / 2, P, FOREVER, None), Ok(4 * P + moved));
         // A shorter pause afterwards changes nothing.
         assert_eq!(b.pause(P, 500_000, P), 0);
+    }
+
+    #[test]
+    fn overlapping_pauses_move_the_slots_by_the_later_end_not_by_their_sum() {
+        let mut b = Bucket::default();
+        for _ in 0..4 {
+            b.reserve(0, P, FOREVER, None).unwrap();
+        }
+        let first = b.pause(P / 2, 1_000_000, P);
+        // A second 429 while the first pause runs, asking for a little more.
+        let second = b.pause(P, 1_200_000, P);
+        assert_eq!(second, 200_000);
+        assert_eq!(b.shift, first + second);
+        assert_eq!(b.last, Some(1_200_000 + 3 * P));
+        assert_eq!(b.paused_until, 1_200_000);
     }
 
     #[test]

@@ -173,8 +173,13 @@ end
 
 if pause_until > now and pause_until > pause then
   if last and last >= now then
-    -- The slot just due counts as still to come: its caller may not have gone yet.
+    -- The slot just due counts as still to come: its caller may not have gone yet. A pause
+    -- still running moved them past its end already: a second pause moves them on by the
+    -- difference between the two, not by all of it again.
     local first_to_come = last - period * math.ceil((last - now) / period)
+    if pause > now and pause > first_to_come then
+      first_to_come = math.min(pause, last)
+    end
     if pause_until > first_to_come then
       local moved = pause_until - first_to_come
       shift = math.min(shift + moved, TOP)

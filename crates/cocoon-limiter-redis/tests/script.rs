@@ -170,6 +170,10 @@ fn a_pause_moves_the_slots_to_come_together_and_holds_new_ones() {
     // A pause ending earlier than the current one changes nothing.
     let [_, _, _, shift_again, pause_again, ..] = run(&mut c, "t:pause", -1, until - 1, 0);
     assert_eq!((shift_again, pause_again), (shift, until));
+    // One ending later (a second 429 while the first pause runs) moves the slots on by the
+    // difference only: the pauses overlap, they do not add up.
+    let [_, _, _, shift_more, pause_more, ..] = run(&mut c, "t:pause", -1, until + 300_000, 0);
+    assert_eq!((shift_more, pause_more), (shift + 300_000, until + 300_000));
 }
 
 #[test]
