@@ -14,6 +14,9 @@ pub(crate) struct Bucket {
     pub(crate) shift: u64,
     /// No slot before this.
     pub(crate) paused_until: u64,
+    /// No new slot before this (a full window heard): unlike a pause, the slots handed out
+    /// keep their times.
+    pub(crate) floor: u64,
 }
 
 impl Bucket {
@@ -43,10 +46,10 @@ impl Bucket {
         moved
     }
 
-    /// The next slot, first come first served: not before `now`, the pause's end, one `period`
-    /// after the latest slot, nor one `period` after `after` (a slot of the caller's own that
-    /// this budget did not hand out). Taken when it is at most `max_wait` away; otherwise
-    /// refused with the slot it would have been, and nothing is used up.
+    /// The next slot, first come first served: not before `now`, the pause's end or the floor,
+    /// one `period` after the latest slot, nor one `period` after `after` (a slot of the
+    /// caller's own that this budget did not hand out). Taken when it is at most `max_wait`
+    /// away; otherwise refused with the slot it would have been, and nothing is used up.
     pub(crate) fn reserve(
         &mut self,
         now: u64,
@@ -54,7 +57,7 @@ impl Bucket {
         max_wait: u64,
         after: Option<u64>,
     ) -> Result<u64, u64> {
-        let mut slot = now.max(self.paused_until);
+        let mut slot = now.max(self.paused_until).max(self.floor);
         if let Some(last) = self.last {
             slot = slot.max(last + period);
         }
@@ -134,6 +137,18 @@ mod tests {
         b.reserve(0, P, FOREVER, None).unwrap();
         assert_eq!(b.pause(5 * P, 7 * P, P), 0);
         assert_eq!(b.reserve(5 * P, P, FOREVER, None), Ok(7 * P));
+    }
+
+    #[test]
+    fn a_floor_holds_new_slots_and_leaves_the_ones_handed_out() {
+        let mut b = Bucket::default();
+        for _ in 0..3 {
+            b.reserve(0, P, FOREVER, None).unwrap();
+        }
+        b.floor = 1_000_000;
+        assert_eq!((b.shift, b.last), (0, Some(2 * P)));
+        assert_eq!(b.reserve(P, P, FOREVER, None), Ok(1_000_000));
+        assert_eq!(b.reserve(P, P, FOREVER, None), Ok(1_000_000 + P));
     }
 
     #[test]

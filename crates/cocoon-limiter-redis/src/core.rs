@@ -532,9 +532,21 @@ impl Core {
             ledger.stats.rate_limited += 1;
         }
         if ledger.mode != Mode::Shared {
-            // On the local budget, a pause moves the local slots, like the in-memory limiter.
-            let period = self.local_period(&ledger);
-            ledger.bucket.pause(now, until, period);
+            if limited {
+                // On the local budget, a 429 moves this process's slots still to come, like
+                // the in-memory limiter.
+                let period = self.local_period(&ledger);
+                ledger.bucket.pause(now, until, period);
+            } else {
+                // A full window: a floor for new slots only, as on Redis. The slots this
+                // process holds sit between the other processes' (shared ones handed out
+                // before Redis went, local ones on each process's own beat): moved, they
+                // would land next to those, which no one moves.
+                ledger.bucket.floor = ledger.bucket.floor.max(until);
+                if let Some(until_server) = ledger.clock.to_server(until) {
+                    ledger.floor_server = ledger.floor_server.max(Some(until_server));
+                }
+            }
             return None;
         }
         let Some(until_server) = ledger.clock.to_server(until) else {
