@@ -54,21 +54,37 @@ impl RedisLimiter {
         Ok(slot.get_or_insert(connection).clone())
     }
 
-    async fn round_trip(&self, call: &Call) -> Io {
+    async fn round_trip(&self, call: &mut Call) -> Io {
         if !self.core.still_wanted(call) {
             return Io::Skipped;
         }
         let settings = &self.core.settings;
         let invocation = call.ask.invocation(&settings.key);
+        let forget = || {
+            *self
+                .connection
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = None;
+        };
         let reply = async {
             let mut connection = self.connection().await?;
-            let reply = connection.invoke(&invocation).await;
+            self.core.sending(call);
+            let mut reply = connection.invoke(&invocation).await;
+            if reply.as_ref().is_err_and(io::broke) {
+                // The connection broke (a restarted Redis, say): once more on a fresh one
+                // (the auto-reconnecting ones make it themselves), before taking Redis for
+                // down. The response timeout bounds both.
+                if !connection.reconnects_itself() {
+                    forget();
+                    connection = self.connection().await?;
+                }
+                call.ask = call.ask.again();
+                self.core.sending(call);
+                reply = connection.invoke(&call.ask.invocation(&settings.key)).await;
+            }
             if reply.is_err() && !connection.reconnects_itself() {
                 // The next round trip starts on a fresh connection.
-                *self
-                    .connection
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = None;
+                forget();
             }
             Ok(reply)
         };
@@ -87,8 +103,8 @@ impl AsyncRateLimiter for RedisLimiter {
         loop {
             match step {
                 Step::Done(reservation) => return reservation,
-                Step::Ask(call) => {
-                    let io = self.round_trip(&call).await;
+                Step::Ask(mut call) => {
+                    let io = self.round_trip(&mut call).await;
                     step = self.core.end_reserve(call, io, max_wait);
                 }
             }
@@ -104,8 +120,8 @@ impl AsyncRateLimiter for RedisLimiter {
     }
 
     async fn observe(&self, _permit: Permit, outcome: &Outcome) {
-        if let Some(call) = self.core.begin_observe(outcome) {
-            let io = self.round_trip(&call).await;
+        if let Some(mut call) = self.core.begin_observe(outcome) {
+            let io = self.round_trip(&mut call).await;
             self.core.end_observe(call, io);
         }
     }

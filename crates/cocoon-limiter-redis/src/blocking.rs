@@ -33,7 +33,7 @@ impl RedisLimiter {
 
     crate::stats::accessors!();
 
-    fn round_trip(&self, call: &Call) -> Io {
+    fn round_trip(&self, call: &mut Call) -> Io {
         let mut slot = self
             .connection
             .lock()
@@ -50,7 +50,20 @@ impl RedisLimiter {
                 Err(error) => return Io::Failed(error),
             },
         };
-        let reply = connection.invoke(&call.ask.invocation(&settings.key));
+        self.core.sending(call);
+        let mut reply = connection.invoke(&call.ask.invocation(&settings.key));
+        if reply.as_ref().is_err_and(io::broke) {
+            // The connection broke (a restarted Redis, say): once more on a fresh one, before
+            // taking Redis for down.
+            *slot = None;
+            let connection = match conn::Blocking::connect(settings) {
+                Ok(connection) => slot.insert(connection),
+                Err(error) => return Io::Failed(error),
+            };
+            call.ask = call.ask.again();
+            self.core.sending(call);
+            reply = connection.invoke(&call.ask.invocation(&settings.key));
+        }
         if reply.is_err() {
             // Whatever broke, the next round trip starts on a fresh connection.
             *slot = None;
@@ -65,8 +78,8 @@ impl RateLimiter for RedisLimiter {
         loop {
             match step {
                 Step::Done(reservation) => return reservation,
-                Step::Ask(call) => {
-                    let io = self.round_trip(&call);
+                Step::Ask(mut call) => {
+                    let io = self.round_trip(&mut call);
                     step = self.core.end_reserve(call, io, max_wait);
                 }
             }
@@ -82,8 +95,8 @@ impl RateLimiter for RedisLimiter {
     }
 
     fn observe(&self, _permit: Permit, outcome: &Outcome) {
-        if let Some(call) = self.core.begin_observe(outcome) {
-            let io = self.round_trip(&call);
+        if let Some(mut call) = self.core.begin_observe(outcome) {
+            let io = self.round_trip(&mut call);
             self.core.end_observe(call, io);
         }
     }

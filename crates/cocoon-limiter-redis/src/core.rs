@@ -31,12 +31,22 @@ pub(crate) enum Io {
 #[derive(Debug, Clone)]
 pub(crate) struct Call {
     pub(crate) ask: Ask,
-    /// When it was decided (this process's microseconds): the round trip starts about then.
+    /// When it was decided (this process's microseconds).
     decided_at: u64,
+    /// When it was sent, once it has a connection (a blocking limiter's threads take turns):
+    /// the clock is measured from then.
+    sent_at: Option<u64>,
     /// Whether this call checks if Redis is back.
     probe: bool,
     /// Whether this reservation's first slot came back too late to be kept.
     retry: bool,
+}
+
+impl Call {
+    /// When the round trip started: sent, or decided if not marked.
+    fn sent_from(&self) -> u64 {
+        self.sent_at.unwrap_or(self.decided_at)
+    }
 }
 
 /// The next step of a reservation.
@@ -300,6 +310,11 @@ impl Core {
     pub(crate) fn begin_reserve(&self, max_wait: Duration) -> Step {
         let now = self.now();
         let mut ledger = self.ledger();
+        self.next_step(&mut ledger, now, max_wait)
+    }
+
+    /// The next step of a reservation, on what this process knows now.
+    fn next_step(&self, ledger: &mut Ledger, now: u64, max_wait: Duration) -> Step {
         let probe = ledger.mode != Mode::Shared;
         if probe && !self.fails_closed() {
             if let Some(until) = ledger.returning_until {
@@ -310,40 +325,49 @@ impl Core {
                 let last_local = until.saturating_sub(self.settings.period_us);
                 if now < last_local {
                     let room = last_local - now;
-                    let period = self.local_period(&ledger);
+                    let period = self.local_period(ledger);
                     let within = micros(max_wait).min(room);
                     if let Ok(slot) = ledger.bucket.reserve(now, period, within, None) {
                         ledger.local_tail = Some(slot);
                         ledger.stats.local_permits += 1;
-                        return Step::Done(Ok(self.reservation(&ledger, slot, now)));
+                        return Step::Done(Ok(self.reservation(ledger, slot, now)));
                     }
                 }
                 // Past the return's end: a shared slot, after it.
-                self.back_to_shared(&mut ledger);
+                self.back_to_shared(ledger);
             } else {
                 if now < ledger.next_probe {
-                    return Step::Done(self.reserve_locally(&mut ledger, now, max_wait));
+                    return Step::Done(self.reserve_locally(ledger, now, max_wait));
                 }
-                // This caller probes (reserving nothing: its slot is a local one); the others
-                // keep to the local budget until the next probe.
+                // This caller probes (reserving nothing yet: with Redis back, its slot is then
+                // chosen as the next callers' are); the others keep to the local budget until
+                // the next probe.
                 ledger.next_probe = now.saturating_add(micros(self.settings.probe_interval));
-                let mut ask = self.ask(&mut ledger, now, None, None);
+                let mut ask = self.ask(ledger, now, None, None);
                 ask.returning = Some(micros(self.returning_for()));
                 return Step::Ask(Call {
                     ask,
                     decided_at: now,
+                    sent_at: None,
                     probe: true,
                     retry: false,
                 });
             }
         }
-        let ask = self.ask(&mut ledger, now, Some(max_wait), None);
+        let ask = self.ask(ledger, now, Some(max_wait), None);
         Step::Ask(Call {
             ask,
             decided_at: now,
+            sent_at: None,
             probe,
             retry: false,
         })
+    }
+
+    /// The round trip goes out now (its connection is there): its clock measurement starts
+    /// here rather than when it was decided.
+    pub(crate) fn sending(&self, call: &mut Call) {
+        call.sent_at = Some(self.now());
     }
 
     /// Whether a round trip decided earlier is still to be made (the blocking limiter asks once
@@ -359,7 +383,14 @@ impl Core {
         let now = self.now();
         let mut ledger = self.ledger();
         if let Io::Answered(answer) = &io {
-            self.heard_redis(&mut ledger, answer, call.decided_at, now);
+            self.heard_redis(&mut ledger, answer, call.sent_from(), now);
+            if call.ask.max_wait.is_none() && ledger.mode == Mode::Fallback {
+                // A probe's answer: Redis is back. This caller's slot is a local one only if it
+                // comes before the return ends, like the next callers'; otherwise a shared one,
+                // after it. (A local slot past the end would go out beside the shared slots
+                // Redis hands out by then.)
+                return self.next_step(&mut ledger, now, max_wait);
+            }
             let slot = ledger.clock.to_local(answer.slot).unwrap_or(0);
             let late = slot.saturating_add(self.late_tolerance()) < now;
             // The first measurement of Redis's clock from a slow round trip may be off by half
@@ -375,6 +406,7 @@ impl Core {
                 return Step::Ask(Call {
                     ask,
                     decided_at: now,
+                    sent_at: None,
                     probe: false,
                     retry: true,
                 });
@@ -572,6 +604,7 @@ impl Core {
         Some(Call {
             ask,
             decided_at: now,
+            sent_at: None,
             probe: false,
             retry: false,
         })
@@ -583,7 +616,7 @@ impl Core {
         let mut ledger = self.ledger();
         match io {
             Io::Answered(answer) => {
-                self.heard_redis(&mut ledger, &answer, call.decided_at, now);
+                self.heard_redis(&mut ledger, &answer, call.sent_from(), now);
                 ledger.stats.pauses_shared += 1;
             }
             Io::Failed(_) | Io::Skipped => {

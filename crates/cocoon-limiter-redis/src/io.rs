@@ -37,6 +37,13 @@ pub(crate) fn failed(settings: &Settings, error: RedisError) -> LimiterError {
         .with_source(error)
 }
 
+/// Whether a connection that was open broke under the round trip (Redis restarted, or a proxy
+/// or the network dropped an idle connection): worth one more try on a fresh connection at
+/// once. Not a refused connection (Redis down) nor a timeout (Redis hung): those are outages.
+pub(crate) fn broke(error: &RedisError) -> bool {
+    error.is_connection_dropped() && !error.is_connection_refusal() && !error.is_timeout()
+}
+
 /// Whether Redis answered but refuses what the limiter needs: a wrong password or none,
 /// no permission, a read-only replica, no scripting. Waiting does not mend these.
 pub(crate) fn refuses(error: &RedisError) -> bool {

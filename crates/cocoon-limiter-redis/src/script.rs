@@ -54,6 +54,16 @@ pub(crate) struct Ask {
 
 impl Ask {
     /// The script call for the bucket `key`.
+    /// The same question, asked again on a fresh connection after the first broke: without
+    /// the slots given back, which the first may have handed to Redis already (given back
+    /// twice, one could go to two callers; not given back, it only goes unused).
+    pub(crate) fn again(&self) -> Ask {
+        Ask {
+            releases: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     pub(crate) fn invocation(&self, key: &str) -> ScriptInvocation<'static> {
         let mut call = script().key(key);
         for arg in self.args() {

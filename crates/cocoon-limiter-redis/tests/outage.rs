@@ -235,3 +235,57 @@ fn a_429_heard_while_redis_is_down_keeps_the_held_callers_apart() {
         assert!(pair[1] >= pair[0] + Duration::from_millis(100), "{waits:?}");
     }
 }
+
+/// Ten slots taken, Redis killed and started again empty (a restart without persistence):
+/// the limiter's connection is broken, yet the next permit is a shared one on a fresh
+/// connection, past the ten (the bucket re-seeded from this process's latest slot), with no
+/// fallback to the local budget.
+fn after_a_restart(
+    reserve: &mut dyn FnMut() -> cocoon_core::limiter::Reservation,
+    server: &mut RedisServer,
+) -> Duration {
+    let started = Instant::now();
+    let mut last = Duration::ZERO;
+    for _ in 0..10 {
+        last = reserve().wait();
+    }
+    let last_slot = started + last;
+    server.restart();
+    let next = Instant::now() + reserve().wait();
+    // Both on this machine's clock: the new slot comes a period after the old ones' last, less
+    // what measuring Redis's clock again may move it by.
+    let after = next.saturating_duration_since(last_slot);
+    assert!(
+        after >= Duration::from_micros(common::PERIOD_10 - 5_000),
+        "the slot after the restart is {after:?} after the last one before it"
+    );
+    after
+}
+
+#[test]
+fn a_restarted_redis_costs_the_blocking_limiter_no_fallback() {
+    let mut server = RedisServer::start();
+    let limiter = builder(&server).build_blocking().unwrap();
+    after_a_restart(&mut || limiter.reserve(LONG).unwrap(), &mut server);
+    let stats = limiter.stats();
+    assert_eq!(stats.mode, Mode::Shared, "{stats:?}");
+    assert_eq!((stats.fallbacks, stats.redis_errors), (0, 0), "{stats:?}");
+    assert_eq!(stats.shared_permits, 11, "{stats:?}");
+}
+
+#[test]
+fn a_restarted_redis_costs_the_async_limiter_no_fallback() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut server = RedisServer::start();
+    let limiter = runtime
+        .block_on(async { builder(&server).build() })
+        .unwrap();
+    after_a_restart(
+        &mut || runtime.block_on(limiter.reserve(LONG)).unwrap(),
+        &mut server,
+    );
+    let stats = limiter.stats();
+    assert_eq!(stats.mode, Mode::Shared, "{stats:?}");
+    assert_eq!((stats.fallbacks, stats.redis_errors), (0, 0), "{stats:?}");
+    assert_eq!(stats.shared_permits, 11, "{stats:?}");
+}
