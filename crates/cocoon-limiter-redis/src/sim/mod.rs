@@ -68,8 +68,9 @@ enum Event {
     Cancel(usize),
     /// A request reaches the API.
     Api(usize),
-    /// The API's answer reaches the caller.
-    Answered(usize, bool, Duration),
+    /// The API's answer reaches the caller: refused or not, its `Retry-After`, what is left
+    /// of the window.
+    Answered(usize, bool, Duration, u32),
     Fault(Fault),
 }
 
@@ -106,6 +107,9 @@ struct Process {
     blocking: bool,
     busy: bool,
     queue: VecDeque<usize>,
+    /// Callers that each start a new call as soon as theirs ends (a bulk run's concurrency),
+    /// or 0 for callers arriving on their own.
+    workers: usize,
 }
 
 struct World {
@@ -122,6 +126,8 @@ struct World {
     arrivals: Vec<u64>,
     accepted: VecDeque<u64>,
     rejected: u64,
+    /// When each 429 reached its caller (each may pause the fleet, by the cap at most).
+    limited_at: Vec<u64>,
     force_429: bool,
     load_until: u64,
     per_process_gap: u64,
@@ -174,6 +180,9 @@ impl World {
             self.at(now, Event::Answer(id, Io::Skipped));
             return;
         }
+        if let Some(trip) = self.trips[id].as_mut() {
+            self.processes[process].core.sending(&mut trip.call);
+        }
         let there = self.latency();
         self.at(now + there, Event::Script(id));
     }
@@ -200,13 +209,18 @@ impl World {
         }
         match event {
             Event::Arrive(p) => {
-                if now < self.load_until {
+                if now >= self.load_until && self.processes[p].workers > 0 {
+                    return;
+                }
+                if now < self.load_until && self.processes[p].workers == 0 {
                     let gap = self
                         .rng
                         .range(self.per_process_gap / 4, self.per_process_gap * 7 / 4);
                     self.at(now + gap, Event::Arrive(p));
                 }
-                let max_wait = Duration::from_micros(self.rng.range(SECOND / 2, 6 * SECOND));
+                // A bulk run's callers wait as long as the queue needs (here up to 20 s).
+                let most = if self.processes[p].workers > 0 { 20 } else { 6 };
+                let max_wait = Duration::from_micros(self.rng.range(SECOND / 2, most * SECOND));
                 self.callers.push(Caller {
                     process: p,
                     started: now,
@@ -332,18 +346,28 @@ impl World {
                 } else {
                     self.accepted.push_back(now);
                 }
+                // Every answer says what is left of the window, as the fake server's do: the
+                // one that fills it tells the limiter so.
+                let remaining = RATE.saturating_sub(self.accepted.len() as u64) as u32;
                 let back = self.rng.range(1_000, 40_000);
-                self.at(now + back, Event::Answered(caller, limited, retry));
+                self.at(
+                    now + back,
+                    Event::Answered(caller, limited, retry, remaining),
+                );
             }
-            Event::Answered(caller, limited, retry) => {
+            Event::Answered(caller, limited, retry, remaining) => {
+                if limited {
+                    self.limited_at.push(now);
+                }
                 let process = self.callers[caller].process;
+                let headers = RateLimit::new(Some(RATE as u32), Some(remaining), None);
                 let outcome = if limited {
                     Outcome::answered(
                         StatusCode::TOO_MANY_REQUESTS,
-                        RateLimit::default().with_retry_after(RetryAfter::Delay(retry)),
+                        headers.with_retry_after(RetryAfter::Delay(retry)),
                     )
                 } else {
-                    Outcome::answered(StatusCode::OK, RateLimit::default())
+                    Outcome::answered(StatusCode::OK, headers)
                 };
                 match self.processes[process].core.begin_observe(&outcome) {
                     Some(call) => self.trip(Trip {
@@ -387,7 +411,15 @@ impl World {
     }
 
     fn finish(&mut self, caller: usize, now: u64) {
-        self.callers[caller].done.get_or_insert(now);
+        if self.callers[caller].done.is_some() {
+            return;
+        }
+        self.callers[caller].done = Some(now);
+        let process = self.callers[caller].process;
+        if self.processes[process].workers > 0 {
+            let next = now + self.rng.range(0, 2_000);
+            self.at(next, Event::Arrive(process));
+        }
     }
 }
 
@@ -443,6 +475,7 @@ fn simulate(seed: u64) -> Run {
                 blocking: i % 2 == 1,
                 busy: false,
                 queue: VecDeque::new(),
+                workers: 0,
             }
         })
         .collect();
@@ -465,15 +498,27 @@ fn simulate(seed: u64) -> Run {
         arrivals: Vec::new(),
         accepted: VecDeque::new(),
         rejected: 0,
+        limited_at: Vec::new(),
         force_429: false,
         load_until,
         per_process_gap: SECOND * n as u64 / demand,
         cap,
         last_tick: std::cell::Cell::new(0),
     };
+    // Half the seeds run the fleet as bulk runs do: every process keeps 1 to 8 callers busy,
+    // so the queue in Redis holds seconds of slots when a fault comes.
+    let bulk = world.rng.chance(500);
     for p in 0..n {
         let start = world.rng.range(0, SECOND);
-        world.at(start, Event::Arrive(p));
+        if bulk {
+            let workers = world.rng.range(1, 9) as usize;
+            world.processes[p].workers = workers;
+            for _ in 0..workers {
+                world.at(start, Event::Arrive(p));
+            }
+        } else {
+            world.at(start, Event::Arrive(p));
+        }
     }
     // One fault at 10 to 15 s, or none.
     let fault_at = world.rng.range(10 * SECOND, 15 * SECOND);
@@ -505,18 +550,36 @@ fn simulate(seed: u64) -> Run {
     let end = load_until + 20 * SECOND;
     world.run(end);
 
-    // Every call ended, within its bounds: its wait, a capped pause, and round trips.
-    let bound =
-        |c: &Caller| c.max_wait.as_micros() as u64 + 2 * world.cap.as_micros() as u64 + 3 * SECOND;
+    // Every call ended, within its bounds: its wait, the pauses of the 429s heard while it
+    // waited (each capped) and one more, and round trips.
+    let cap = world.cap.as_micros() as u64;
     for (i, c) in world.callers.iter().enumerate() {
         let done = c
             .done
-            .unwrap_or_else(|| panic!("caller {i} never ended: {:?}", c.reservation));
+            .unwrap_or_else(|| {
+                let confirm = c
+                    .reservation
+                    .map(|r| world.processes[c.process].core.confirm(&r));
+                panic!(
+                    "caller {i} (process {}, started {}) never ended: {:?}, now {:?}; stats {:?}; 429s at {:?}",
+                    c.process,
+                    c.started,
+                    c.reservation,
+                    confirm,
+                    world.processes[c.process].core.stats(),
+                    world.limited_at
+                )
+            });
+        let pauses = world
+            .limited_at
+            .iter()
+            .filter(|t| (c.started..=done).contains(*t))
+            .count() as u64;
+        let bound = c.max_wait.as_micros() as u64 + (pauses + 1) * cap + 3 * SECOND;
         assert!(
-            done - c.started <= bound(c),
-            "caller {i} took {} us, bound {}",
+            done - c.started <= bound,
+            "caller {i} took {} us, bound {bound} ({pauses} 429s meanwhile)",
             done - c.started,
-            bound(c)
         );
     }
     // No stored pause beyond the cap.
@@ -526,12 +589,21 @@ fn simulate(seed: u64) -> Run {
             "pause {pause} seen {seen}"
         );
     }
-    // Every process that asked for a permit well after Redis was back is on Redis again.
+    // Every process that asked for permits well after Redis was back, the last one past the
+    // end of its return (a probe's answer starts it; it lasts at most 1.25 s), is on Redis
+    // again. (A process goes back at a reservation: one whose last came while it was still
+    // returning says so until its next.)
     for (i, p) in world.processes.iter().enumerate() {
-        let asked_late = world
+        let late: Vec<u64> = world
             .callers
             .iter()
-            .any(|c| c.process == i && c.started > fault_end + 3 * SECOND);
+            .filter(|c| c.process == i && c.started > fault_end + 3 * SECOND)
+            .map(|c| c.started)
+            .collect();
+        let asked_late = late
+            .first()
+            .zip(late.last())
+            .is_some_and(|(first, last)| *last > first + 3 * SECOND);
         if asked_late {
             assert_eq!(p.core.stats().mode, crate::Mode::Shared, "process {i}");
         }
