@@ -7,11 +7,6 @@ const CLOCK_SAMPLES: usize = 16;
 /// alone: half of it, the most the measurement can be off, would crowd a slot's neighbours.
 const CLOCK_SURE_ROUND_TRIP: u64 = 20_000;
 
-/// Until it has this many measurements, the offset is not relied on while every one came from
-/// a slow round trip (see [`ClockOffset::unsure`]); from then on, a Redis that is slow to reach
-/// is taken as it is.
-const CLOCK_FIRST_SAMPLES: usize = 4;
-
 /// How long a clock measurement counts (clocks of different hosts drift apart slowly; an idle
 /// process starts afresh).
 const CLOCK_SAMPLE_LIFE: u64 = 10_000_000;
@@ -57,15 +52,10 @@ impl ClockOffset {
             .map(|(_, _, offset)| *offset);
     }
 
-    /// Whether the offset rests on a few measurements only, all from slow round trips (the
-    /// first answers of a process starting with many callers come in together, all slow).
+    /// Whether the offset rests on one measurement only, from a slow round trip.
     pub(crate) fn unsure(&self) -> bool {
-        !self.samples.is_empty()
-            && self.samples.len() < CLOCK_FIRST_SAMPLES
-            && self
-                .samples
-                .iter()
-                .all(|(_, round_trip, _)| *round_trip > CLOCK_SURE_ROUND_TRIP)
+        matches!(self.samples.as_slices(), ([(_, round_trip, _)], []) | ([], [(_, round_trip, _)])
+            if *round_trip > CLOCK_SURE_ROUND_TRIP)
     }
 
     pub(crate) fn to_local(&self, server: u64) -> Option<u64> {
