@@ -99,13 +99,22 @@ impl RedisLimiter {
 #[async_trait]
 impl AsyncRateLimiter for RedisLimiter {
     async fn reserve(&self, max_wait: Duration) -> Result<Reservation, LimiterError> {
+        // What is left of the wait once the local budget has had the caller wait (round trips
+        // are not counted, as before a wait began).
+        let started = std::time::Instant::now();
+        let mut left = max_wait;
         let mut step = self.core.begin_reserve(max_wait);
         loop {
             match step {
                 Step::Done(reservation) => return reservation,
                 Step::Ask(mut call) => {
                     let io = self.round_trip(&mut call).await;
-                    step = self.core.end_reserve(call, io, max_wait);
+                    step = self.core.end_reserve(call, io, left);
+                }
+                Step::Later(wait) => {
+                    tokio::time::sleep(wait).await;
+                    left = max_wait.saturating_sub(started.elapsed());
+                    step = self.core.begin_reserve(left);
                 }
             }
         }

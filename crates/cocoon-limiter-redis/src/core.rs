@@ -55,6 +55,11 @@ pub(crate) enum Step {
     Done(Result<Reservation, LimiterError>),
     /// Settled by this round trip.
     Ask(Call),
+    /// Nothing handed out yet: begin again after this long. On the local budget a slot is
+    /// handed out only once it is at most a local period away, so a process holds no local
+    /// slot far ahead that would still be waiting when Redis is back (beside the shared slots
+    /// handed out by then); the callers wait here instead, holding nothing.
+    Later(Duration),
 }
 
 /// What one process knows and keeps. Times are microseconds since the limiter's origin,
@@ -337,7 +342,7 @@ impl Core {
                 self.back_to_shared(ledger);
             } else {
                 if now < ledger.next_probe {
-                    return Step::Done(self.reserve_locally(ledger, now, max_wait));
+                    return self.reserve_locally(ledger, now, max_wait);
                 }
                 // This caller probes (reserving nothing yet: with Redis back, its slot is then
                 // chosen as the next callers' are); the others keep to the local budget until
@@ -412,7 +417,7 @@ impl Core {
                 });
             }
         }
-        Step::Done(self.settle_reserve(&mut ledger, call, io, max_wait, now))
+        self.settle_reserve(&mut ledger, call, io, max_wait, now)
     }
 
     /// How late a slot may come back and still be kept: half the safety margin a second of
@@ -433,7 +438,7 @@ impl Core {
         io: Io,
         max_wait: Duration,
         now: u64,
-    ) -> Result<Reservation, LimiterError> {
+    ) -> Step {
         match io {
             Io::Answered(answer) => {
                 // Heard already (end_reserve).
@@ -445,10 +450,10 @@ impl Core {
                 let slot = self.to_local(ledger, answer.slot);
                 let wait = answer.wait();
                 if !answer.granted || wait > micros(max_wait) {
-                    return Err(LimiterError::wait_too_long(
+                    return Step::Done(Err(LimiterError::wait_too_long(
                         Duration::from_micros(wait),
                         max_wait,
-                    ));
+                    )));
                 }
                 let bucket = &mut ledger.bucket;
                 bucket.last = Some(bucket.last.map_or(slot, |last| last.max(slot)));
@@ -457,18 +462,18 @@ impl Core {
                 ledger.granted = recent;
                 ledger.granted.insert(slot, answer.slot);
                 ledger.stats.shared_permits += 1;
-                Ok(self.reservation(ledger, slot, now))
+                Step::Done(Ok(self.reservation(ledger, slot, now)))
             }
             Io::Failed(error) => {
                 // Not shared after all: keep its floor and releases for the next round trip.
                 self.keep_for_next(ledger, &call);
                 if error.kind == LimiterErrorKind::Misconfigured {
                     self.refused(ledger, &error);
-                    return Err(error);
+                    return Step::Done(Err(error));
                 }
                 self.redis_failed(ledger, now, call.decided_at);
                 if self.fails_closed() {
-                    return Err(error);
+                    return Step::Done(Err(error));
                 }
                 self.reserve_locally(ledger, now, max_wait)
             }
@@ -479,30 +484,33 @@ impl Core {
         }
     }
 
-    /// A slot from the local budget.
-    fn reserve_locally(
-        &self,
-        ledger: &mut Ledger,
-        now: u64,
-        max_wait: Duration,
-    ) -> Result<Reservation, LimiterError> {
+    /// A slot from the local budget, once it is at most a local period away (see
+    /// [`Step::Later`]); until then the caller waits, at most until the next probe.
+    fn reserve_locally(&self, ledger: &mut Ledger, now: u64, max_wait: Duration) -> Step {
         if ledger.mode == Mode::Unavailable {
-            return Err(LimiterError::unavailable(format!(
+            return Step::Done(Err(LimiterError::unavailable(format!(
                 "Redis at {} does not answer and the limiter fails closed",
                 self.settings.shown_url
-            )));
+            ))));
         }
         let period = self.local_period(ledger);
-        match ledger.bucket.reserve(now, period, micros(max_wait), None) {
+        let mut bucket = ledger.bucket;
+        match bucket.reserve(now, period, micros(max_wait), None) {
+            Ok(slot) if slot - now > period => {
+                let until_probe = ledger.next_probe.saturating_sub(now).max(1);
+                let until_near = slot - now - period;
+                Step::Later(Duration::from_micros(until_near.min(until_probe)))
+            }
             Ok(slot) => {
+                ledger.bucket = bucket;
                 ledger.local_tail = Some(slot);
                 ledger.stats.local_permits += 1;
-                Ok(self.reservation(ledger, slot, now))
+                Step::Done(Ok(self.reservation(ledger, slot, now)))
             }
-            Err(slot) => Err(LimiterError::wait_too_long(
+            Err(slot) => Step::Done(Err(LimiterError::wait_too_long(
                 Duration::from_micros(slot.saturating_sub(now)),
                 max_wait,
-            )),
+            ))),
         }
     }
 

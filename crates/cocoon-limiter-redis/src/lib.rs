@@ -97,15 +97,22 @@
 //!   round trip; [`DEFAULT_FALLBACK_SHARE`], a quarter, before it has seen any), or of a
 //!   [`fallback_share`](RedisLimiterBuilder::fallback_share) you set. The local schedules are
 //!   not coordinated: in any one second the fleet sends at most `rate / 1.03 + N` (each process
-//!   at most one more than its share), and the rate on average.
+//!   at most one more than its share), and the rate on average. The local slots start past
+//!   where the process estimates the shared slots the others hold end, and a caller gets one
+//!   only once it is at most a local period away (until then it waits inside `reserve`,
+//!   holding nothing, so dropping it gives nothing back and leaks nothing): no process holds
+//!   local slots far ahead that would still be waiting when Redis is back.
 //!   It tries Redis again at most once per [`probe_interval`](RedisLimiterBuilder::probe_interval)
 //!   (1 s). The first process to find Redis back sets one end to the return for every process,
 //!   a probe interval and a response timeout later (1.25 s by default): until then each keeps
 //!   to its local budget, with its local slots before that end, and Redis hands out no shared
-//!   slot before it; then all are on the shared budget, after the local slots they reported. Each switch is a `tracing` event at `info` level (feature `tracing`)
-//!   and shows in [`RedisLimiter::mode`], [`RedisLimiter::is_shared`] and
-//!   [`RedisLimiter::stats`] (fallbacks, returns, errors). A pause heard while on the local
-//!   budget stays in the process.
+//!   slot before it; then all are on the shared budget, after the local slots they reported.
+//!   A round trip whose connection broke (Redis killed and started again) is tried once more
+//!   at once on a fresh connection before Redis counts as down. Each switch is a `tracing`
+//!   event at `info` level (feature `tracing`) and shows in [`RedisLimiter::mode`],
+//!   [`RedisLimiter::is_shared`] and [`RedisLimiter::stats`] (fallbacks, returns, errors). A
+//!   429 heard while on the local budget pauses the process; a full window only holds its new
+//!   slots.
 //! - **Fail closed**: with [`fail_closed`](RedisLimiterBuilder::fail_closed) the limiter
 //!   refuses permits while Redis does not answer, with a [`LimiterError`] of kind
 //!   [`Unavailable`](cocoon_core::LimiterErrorKind::Unavailable) (each call asks Redis again).

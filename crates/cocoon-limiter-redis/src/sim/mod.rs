@@ -64,6 +64,8 @@ enum Event {
     Answer(usize, Io),
     /// A caller's wait is over.
     Wake(usize),
+    /// A caller told to come back later begins its reservation again.
+    Again(usize),
     /// A caller gives up (if it has not sent yet).
     Cancel(usize),
     /// A request reaches the API.
@@ -97,6 +99,8 @@ struct Caller {
     started: u64,
     max_wait: Duration,
     reservation: Option<Reservation>,
+    /// Told to come back later (by the local budget), holding nothing.
+    waiting: bool,
     sent: bool,
     done: Option<u64>,
 }
@@ -226,6 +230,7 @@ impl World {
                     started: now,
                     max_wait,
                     reservation: None,
+                    waiting: false,
                     sent: false,
                     done: None,
                 });
@@ -234,14 +239,12 @@ impl World {
                     let after = self.rng.range(0, 3 * SECOND);
                     self.at(now + after, Event::Cancel(caller));
                 }
-                match self.processes[p].core.begin_reserve(max_wait) {
-                    Step::Done(result) => self.reserved(caller, result),
-                    Step::Ask(call) => self.trip(Trip {
-                        caller,
-                        call,
-                        observe: false,
-                        max_wait,
-                    }),
+                self.begin(caller);
+            }
+            Event::Again(caller) => {
+                if self.callers[caller].done.is_none() {
+                    self.callers[caller].waiting = false;
+                    self.begin(caller);
                 }
             }
             Event::Script(id) => {
@@ -281,15 +284,8 @@ impl World {
                     core.end_observe(trip.call, io);
                     self.finish(trip.caller, now);
                 } else {
-                    match core.end_reserve(trip.call, io, trip.max_wait) {
-                        Step::Done(result) => self.reserved(trip.caller, result),
-                        Step::Ask(call) => self.trip(Trip {
-                            caller: trip.caller,
-                            call,
-                            observe: false,
-                            max_wait: trip.max_wait,
-                        }),
-                    }
+                    let step = core.end_reserve(trip.call, io, trip.max_wait);
+                    self.step(trip.caller, step, trip.max_wait);
                 }
             }
             Event::Wake(caller) => {
@@ -318,6 +314,9 @@ impl World {
                 }
                 if let Some(reservation) = c.reservation {
                     self.processes[c.process].core.release(&reservation);
+                    self.finish(caller, now);
+                } else if c.waiting {
+                    // Waiting for the local budget, holding nothing.
                     self.finish(caller, now);
                 }
             }
@@ -393,6 +392,34 @@ impl World {
                 }
                 Fault::Limit => self.force_429 = true,
             },
+        }
+    }
+
+    /// Begins (or begins again) a caller's reservation with what is left of its wait.
+    fn begin(&mut self, caller: usize) {
+        let now = self.time();
+        let c = &self.callers[caller];
+        let left = c
+            .max_wait
+            .saturating_sub(Duration::from_micros(now - c.started));
+        let step = self.processes[c.process].core.begin_reserve(left);
+        self.step(caller, step, left);
+    }
+
+    fn step(&mut self, caller: usize, step: Step, max_wait: Duration) {
+        match step {
+            Step::Done(result) => self.reserved(caller, result),
+            Step::Ask(call) => self.trip(Trip {
+                caller,
+                call,
+                observe: false,
+                max_wait,
+            }),
+            Step::Later(wait) => {
+                self.callers[caller].waiting = true;
+                let at = self.time() + wait.as_micros() as u64;
+                self.at(at, Event::Again(caller));
+            }
         }
     }
 
